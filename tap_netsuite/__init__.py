@@ -1,0 +1,1 @@
+"""tap-netsuite: a Singer tap that reads NetSuite through SuiteQL."""

@@ -1,0 +1,257 @@
+"""NetSuiteClient: sending SuiteQL to NetSuite's REST web services.
+
+Session, signing, retries, error mapping and keyset paging live here; nothing
+here imports Singer, so the client works from any Python program:
+
+    client = NetSuiteClient(account_id="1234567_SB1", consumer_key=..., ...)
+    for row in client.query_all("SELECT id, companyname FROM customer ORDER BY id"):
+        ...
+
+Which answers are retried and why:
+- 429 (the account's concurrency pool is full), 500, 503 (NetSuite trouble),
+  dropped connections and timeouts: retried with exponential backoff and full
+  jitter, `Retry-After` honoured when sent. Each retry is signed afresh.
+- 401: never retried. NetSuite gives no cause, and retrying a bad credential
+  only fills the Login Audit Trail; the error lists what to check.
+- 400: never retried. The query or a parameter is wrong; the error carries
+  NetSuite's detail and the query.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import typing as t
+
+import requests
+
+from tap_netsuite.auth import Account, TokenAuth, parse_account_id
+from tap_netsuite.errors import (
+    NetSuiteAuthError,
+    NetSuiteConfigError,
+    NetSuiteError,
+    NetSuiteQueryError,
+    NetSuiteUnavailableError,
+)
+from tap_netsuite.suiteql import keyset_query
+
+SUITEQL_PATH = "/services/rest/query/v1/suiteql"
+MAX_PAGE_SIZE = 1000
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_LOG = logging.getLogger("tap_netsuite.client")
+
+
+class NetSuiteClient:
+    """A signed session against one NetSuite account."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        consumer_key: str,
+        consumer_secret: str,
+        token_id: str,
+        token_secret: str,
+        base_url: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        timeout: float = 300.0,
+        max_retries: int = 6,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            msg = f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}."
+            raise NetSuiteConfigError(msg)
+        self.account: Account = parse_account_id(account_id)
+        self.base_url = (base_url or self.account.rest_url).rstrip("/")
+        self.page_size = page_size
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.session = requests.Session()
+        self.session.auth = TokenAuth(
+            realm=self.account.realm,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            token_id=token_id,
+            token_secret=token_secret,
+        )
+        self.session.headers.update({"Prefer": "transient", "Accept": "application/json"})
+
+    def close(self) -> None:
+        self.session.close()
+
+    # One page -----------------------------------------------------------
+
+    def query_page(self, query: str, *, limit: int | None = None, offset: int = 0) -> dict:
+        """Run one SuiteQL page and return NetSuite's collection as parsed JSON."""
+        params = {"limit": limit or self.page_size, "offset": offset}
+        response = self._send("POST", SUITEQL_PATH, params=params, body={"q": query}, query=query)
+        return response.json()
+
+    def query_all(self, query: str) -> t.Iterator[dict]:
+        """Every row of a small query, paged by offset (capped at 100,000 rows by NetSuite).
+
+        For tables that can grow past that cap, use `query_keyset`.
+        """
+        offset = 0
+        while True:
+            page = self.query_page(query, offset=offset)
+            yield from (_row(item) for item in page.get("items", []))
+            if not page.get("hasMore"):
+                return
+            offset += len(page.get("items", []))
+
+    def query_keyset(
+        self,
+        *,
+        columns: str,
+        table: str,
+        where: str | None,
+        replication_key: str,
+        since: str | None,
+        on_page: t.Callable[[dict], None] | None = None,
+    ) -> t.Iterator[dict]:
+        """Rows from `since` (account-local `YYYY-MM-DD HH:MM:SS`) on, ordered by (key, id).
+
+        Pages by keyset on (rendered second of the key, id), always at offset 0,
+        so no table size or offset cap matters. Each row's replication key must
+        be selected in that rendered form (as `select_list` does).
+        """
+        after: tuple[str, int] | None = None
+        while True:
+            query = keyset_query(
+                columns=columns,
+                table=table,
+                where=where,
+                replication_key=replication_key,
+                since=since,
+                after=after,
+            )
+            page = self.query_page(query)
+            if on_page:
+                on_page(page)
+            items = page.get("items", [])
+            for item in items:
+                yield _row(item)
+            if not page.get("hasMore") or not items:
+                return
+            last = items[-1]
+            after = (last[replication_key], int(last["id"]))
+
+    # Transport ------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        body: dict | None = None,
+        query: str | None = None,
+    ) -> requests.Response:
+        url = self.base_url + path
+        for attempt in range(self.max_retries + 1):
+            try:
+                # requests prepares (and so signs) each attempt anew.
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=json.dumps(body) if body is not None else None,
+                    headers={"Content-Type": "application/json"},
+                    timeout=self.timeout,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                reason = f"{type(exc).__name__}"
+                retry_after = None
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code not in RETRIED_STATUSES:
+                    raise self._error_for(response, query)
+                reason = f"HTTP {response.status_code} {_error_code(response)}".strip()
+                retry_after = _retry_after(response)
+                response.close()
+            if attempt == self.max_retries:
+                msg = (
+                    f"NetSuite did not answer successfully after {self.max_retries + 1} attempts "
+                    f"(last: {reason}) at {url}. If this is 429 CONCURRENCY_LIMIT_EXCEEDED, "
+                    "other integrations are using the account's concurrency pool: run at a "
+                    "quieter time or reserve concurrency for this integration."
+                )
+                raise NetSuiteUnavailableError(msg)
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            _LOG.warning(
+                "NetSuite answered %s; retry %d of %d in %.1f s.",
+                reason, attempt + 1, self.max_retries, delay,
+            )
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so parallel clients spread out."""
+        return random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))  # noqa: S311
+
+    def _error_for(self, response: requests.Response, query: str | None) -> NetSuiteError:
+        detail = _error_detail(response)
+        status = response.status_code
+        if status == 401:
+            return NetSuiteAuthError(self._auth_message(detail))
+        if status == 400:
+            msg = f"NetSuite refused the query (HTTP 400): {detail}"
+            if query:
+                msg += f"\nQuery: {query}"
+            return NetSuiteQueryError(msg, detail=detail, query=query)
+        return NetSuiteError(f"NetSuite answered HTTP {status}: {detail}")
+
+    def _auth_message(self, detail: str) -> str:
+        return (
+            f"NetSuite refused the credentials (HTTP 401): {detail}\n"
+            f"Used realm {self.account.realm!r} at {self.base_url}. NetSuite never says why; "
+            "the usual causes are:\n"
+            "- account_id: the realm must be the account id as NetSuite shows it "
+            "(1234567, or 1234567_SB1 for a sandbox); a sandbox refresh invalidates its tokens;\n"
+            "- clock skew: this machine's clock must be within 5 minutes of NetSuite's;\n"
+            "- consumer key/secret or token id/secret wrong, or the token revoked;\n"
+            "- the token's role lacks the 'REST Web Services' and "
+            "'Log in using Access Tokens' permissions.\n"
+            "Setup > Users/Roles > User Management > View Login Audit Trail shows the "
+            "failed attempt and its reason."
+        )
+
+
+def _row(item: dict) -> dict:
+    """An item without NetSuite's `links`, which is not a column."""
+    return {key: value for key, value in item.items() if key != "links"}
+
+
+def _error_body(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error_detail(response: requests.Response) -> str:
+    details = _error_body(response).get("o:errorDetails") or []
+    texts = [d.get("detail", "") for d in details if isinstance(d, dict)]
+    return " ".join(x for x in texts if x) or (response.text[:500] or response.reason or "")
+
+
+def _error_code(response: requests.Response) -> str:
+    details = _error_body(response).get("o:errorDetails") or []
+    return next((d.get("o:errorCode", "") for d in details if isinstance(d, dict)), "")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

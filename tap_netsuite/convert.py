@@ -1,0 +1,92 @@
+"""From NetSuite's strings to the schema's types, and between UTC and account-local time.
+
+SuiteQL sends every value as a string, checkboxes as T/F, and datetimes in the
+account's time zone. One function turns a row into a record, driven by the
+stream's JSON Schema rather than per-field code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from tap_netsuite.errors import NetSuiteConfigError
+from tap_netsuite.suiteql import PY_DATETIME_FORMAT
+
+UTC = dt.timezone.utc
+
+
+def local_to_utc(local: str, zone: dt.tzinfo) -> dt.datetime:
+    """An account-local `YYYY-MM-DD HH:MM:SS` as an aware UTC datetime."""
+    naive = dt.datetime.strptime(local, PY_DATETIME_FORMAT)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def utc_to_local(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """An aware datetime as the account-local literal NetSuite reads in filters."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).strftime(PY_DATETIME_FORMAT)
+
+
+def _types(prop: dict) -> list[str]:
+    kind = prop.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:  # noqa: ANN401
+    """One NetSuite string as the type its JSON Schema property declares."""
+    if value is None or value == "":
+        return None
+    kinds = _types(prop)
+    if "boolean" in kinds:
+        if value in ("T", "F"):
+            return value == "T"
+        msg = f"expected T or F, got {value!r}"
+        raise ValueError(msg)
+    if "integer" in kinds:
+        return int(value)
+    if "number" in kinds:
+        try:
+            return Decimal(value)  # exact; also takes NetSuite's "-.5"
+        except InvalidOperation as exc:
+            msg = f"expected a number, got {value!r}"
+            raise ValueError(msg) from exc
+    if prop.get("format") == "date-time":
+        return local_to_utc(value, zone).isoformat()
+    if prop.get("format") == "date":
+        return dt.date.fromisoformat(value).isoformat()
+    return value
+
+
+def to_record(row: dict, properties: t.Mapping[str, dict], zone: dt.tzinfo) -> dict:
+    """A SuiteQL row as a record: every schema column, typed; columns NetSuite left out are null."""
+    record = {}
+    for name, prop in properties.items():
+        try:
+            record[name] = convert_value(row.get(name), prop, zone)
+        except ValueError as exc:
+            msg = f"column {name!r} of row id {row.get('id')!r}: {exc}"
+            raise ValueError(msg) from exc
+    return record
+
+
+def zone_from_setting(name: str) -> dt.tzinfo:
+    """The IANA zone a user named in `account_timezone`, or a clear error."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError) as exc:
+        msg = (
+            f"account_timezone {name!r} is not an IANA time zone name. Use the zone shown "
+            "in NetSuite at Home > Set Preferences > Time Zone, such as America/Los_Angeles."
+        )
+        raise NetSuiteConfigError(msg) from exc
+
+
+def zone_from_clock(account_now: str, utc_now: dt.datetime) -> dt.timezone:
+    """A fixed-offset zone from the account's clock, rounded to 15 minutes."""
+    local = dt.datetime.strptime(account_now, PY_DATETIME_FORMAT)
+    minutes = round((local - utc_now.replace(tzinfo=None)).total_seconds() / 900) * 15
+    return dt.timezone(dt.timedelta(minutes=minutes))

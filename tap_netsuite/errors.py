@@ -1,0 +1,28 @@
+"""Failures a person has to act on. Each message says what failed and what to check."""
+
+from __future__ import annotations
+
+
+class NetSuiteError(Exception):
+    """A failure a person has to act on; the message says what to do."""
+
+
+class NetSuiteAuthError(NetSuiteError):
+    """NetSuite refused the credentials (401)."""
+
+
+class NetSuiteQueryError(NetSuiteError):
+    """NetSuite refused the request (400): bad query, parameter or permission."""
+
+    def __init__(self, message: str, *, detail: str, query: str | None) -> None:
+        super().__init__(message)
+        self.detail = detail
+        self.query = query
+
+
+class NetSuiteUnavailableError(NetSuiteError):
+    """NetSuite kept failing (429, 5xx, dropped connections) after every retry."""
+
+
+class NetSuiteConfigError(NetSuiteError, ValueError):
+    """A setting is missing, malformed or contradicts the account."""

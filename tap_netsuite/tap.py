@@ -1,0 +1,143 @@
+"""TapNetSuite: the settings and the streams."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import typing as t
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+
+from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
+from tap_netsuite.streams import CustomerStream, InvoiceStream
+from tap_netsuite.suiteql import DATETIME_FORMAT, quote
+
+STREAMS = (CustomerStream, InvoiceStream)
+
+
+class TapNetSuite(Tap):
+    """Copies NetSuite records through SuiteQL, incrementally on lastmodifieddate."""
+
+    name = "tap-netsuite"
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "account_id", th.StringType, required=True,
+            description="NetSuite account id in any case, with _ or - "
+            "(1234567, 1234567_SB1 for sandbox 1).",
+        ),
+        th.Property(
+            "consumer_key", th.StringType, required=True, secret=True,
+            description="Consumer key of the integration record (token-based authentication).",
+        ),
+        th.Property(
+            "consumer_secret", th.StringType, required=True, secret=True,
+            description="Consumer secret of the integration record.",
+        ),
+        th.Property(
+            "token_id", th.StringType, required=True, secret=True,
+            description="Token id of the access token (user, role and integration).",
+        ),
+        th.Property(
+            "token_secret", th.StringType, required=True, secret=True,
+            description="Token secret of the access token.",
+        ),
+        th.Property(
+            "start_date", th.DateTimeType,
+            description="Read records modified at or after this moment on the first run "
+            "(ISO 8601; without an offset it is UTC). Later runs start from the bookmark.",
+        ),
+        th.Property(
+            "base_url", th.URIType,
+            description="Replaces the REST host derived from account_id "
+            "(https://<account>.suitetalk.api.netsuite.com), for a proxy or the emulator.",
+        ),
+        th.Property(
+            "page_size", th.IntegerType(minimum=1, maximum=1000), default=1000,
+            description="Rows per SuiteQL page, 1 to 1000 (NetSuite's maximum).",
+        ),
+        th.Property(
+            "account_timezone", th.StringType,
+            description="IANA time zone NetSuite renders datetimes in for this token's user "
+            "(Home > Set Preferences > Time Zone), such as America/Los_Angeles. Checked "
+            "against the account's clock at start. When absent, the offset is detected from "
+            "that clock, which is wrong across daylight-saving changes.",
+        ),
+    ).to_dict()
+
+    def discover_streams(self) -> list:
+        return [stream(tap=self) for stream in STREAMS]
+
+    @functools.cached_property
+    def client(self) -> NetSuiteClient:
+        c = self.config
+        return NetSuiteClient(
+            account_id=c["account_id"],
+            consumer_key=c["consumer_key"],
+            consumer_secret=c["consumer_secret"],
+            token_id=c["token_id"],
+            token_secret=c["token_secret"],
+            base_url=c.get("base_url"),
+            page_size=c.get("page_size", 1000),
+        )
+
+    @functools.cached_property
+    def account_zone(self) -> dt.tzinfo:
+        """The zone NetSuite renders and reads datetimes in, checked against its clock."""
+        rows = list(self.client.query_all(
+            f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"
+        ))
+        clock = zone_from_clock(rows[0]["now"], dt.datetime.now(UTC))
+        name = self.config.get("account_timezone")
+        if not name:
+            self.logger.warning(
+                "account_timezone is not set; using UTC%s read from the account's clock. "
+                "A fixed offset is wrong across daylight-saving changes: set "
+                "account_timezone to the zone in NetSuite's Set Preferences.",
+                clock.tzname(None)[3:] or "+00:00",
+            )
+            return clock
+        zone = zone_from_setting(name)
+        expected = dt.datetime.now(zone).utcoffset()
+        if expected != clock.utcoffset(None):
+            msg = (
+                f"account_timezone {name!r} is UTC offset {expected}, but the account's clock "
+                f"reads {rows[0]['now']}, which is offset {clock.utcoffset(None)}. Set "
+                "account_timezone to the zone in NetSuite's Set Preferences for this token's user."
+            )
+            raise NetSuiteConfigError(msg)
+        return zone
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        with _expected_failures_exit_cleanly(cls):
+            super().invoke(*args, **kwargs)
+
+    @classmethod
+    def cb_test(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        with _expected_failures_exit_cleanly(cls):
+            super().cb_test(*args, **kwargs)
+
+
+class _expected_failures_exit_cleanly:  # noqa: N801 - used as a context manager
+    """A failure the user must fix ends the run with its message and exit 1, no traceback."""
+
+    def __init__(self, tap_class: type[TapNetSuite]) -> None:
+        self.logger = tap_class.logger
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: t.Any) -> bool:
+        if exc is not None and isinstance(exc, NetSuiteError):
+            self.logger.error("%s", exc)  # noqa: TRY400 - the message is the whole story
+            sys.exit(1)
+        return False
+
+
+if __name__ == "__main__":
+    TapNetSuite.cli()

@@ -1,0 +1,126 @@
+"""Which answers the client retries, and how, over a real socket.
+
+A small scripted server answers each request from a list (429, 500, 503, a
+dropped connection, then a good page) and records every Authorization header,
+so the tests see what the client really sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.errors import NetSuiteAuthError, NetSuiteQueryError, NetSuiteUnavailableError
+
+SECRETS = {"consumer_key": "ck-1", "consumer_secret": "cs-secret-2", "token_id": "tk-3", "token_secret": "ts-secret-4"}
+PAGE = {"links": [], "count": 1, "hasMore": False, "items": [{"links": [], "id": "1"}], "offset": 0, "totalResults": 1}
+
+
+def _error(status: int, code: str, detail: str) -> dict:
+    return {"type": "https://www.rfc-editor.org/rfc/rfc9110.html", "title": "Error", "status": status,
+            "o:errorDetails": [{"detail": detail, "o:errorCode": code}]}
+
+
+class Script:
+    """A server that answers the nth request with the nth scripted answer."""
+
+    def __init__(self, answers: list) -> None:
+        self.answers = list(answers)
+        self.headers: list[str] = []
+        script = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                script.headers.append(self.headers.get("Authorization", ""))
+                answer = script.answers.pop(0)
+                if answer == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                status, body = answer
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.client = NetSuiteClient(account_id="1234567_sb1", base_url=f"http://127.0.0.1:{self.server.server_port}",
+                                     backoff_base=0.01, max_retries=4, **SECRETS)
+
+    def close(self) -> None:
+        self.client.close()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def script():
+    made = []
+
+    def make(answers):
+        made.append(Script(answers))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def test_429_500_503_and_a_dropped_connection_are_retried_each_freshly_signed(script):
+    s = script([
+        (429, _error(429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked.")),
+        (500, _error(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
+        "drop",
+        (503, _error(503, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
+        (200, PAGE),
+    ])
+    assert list(s.client.query_all("SELECT id FROM customer ORDER BY id")) == [{"id": "1"}]
+    assert len(s.headers) == 5
+    nonces = {re.search(r'oauth_nonce="([^"]+)"', h).group(1) for h in s.headers}
+    signatures = {re.search(r'oauth_signature="([^"]+)"', h).group(1) for h in s.headers}
+    assert len(nonces) == 5 and len(signatures) == 5
+    assert all('realm="1234567_SB1"' in h for h in s.headers)
+
+
+def test_gives_up_after_the_retries_with_a_clear_message(script):
+    s = script([(503, _error(503, "UNEXPECTED_ERROR", "An unexpected error occurred."))] * 5)
+    with pytest.raises(NetSuiteUnavailableError, match=r"after 5 attempts \(last: HTTP 503 UNEXPECTED_ERROR\)"):
+        s.client.query_page("SELECT id FROM customer")
+
+
+def test_401_is_not_retried_and_names_the_causes(script):
+    detail = ("Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "
+              "Setup > Users/Roles > User Management > View Login Audit Trail.")
+    s = script([(401, _error(401, "INVALID_LOGIN", detail))])
+    with pytest.raises(NetSuiteAuthError) as caught:
+        s.client.query_page("SELECT id FROM customer")
+    assert len(s.headers) == 1
+    message = str(caught.value)
+    for cause in ("realm '1234567_SB1'", "clock skew", "revoked", "REST Web Services",
+                  "Log in using Access Tokens", "Login Audit Trail"):
+        assert cause in message
+    assert not any(secret in message for secret in SECRETS.values())
+
+
+def test_400_is_not_retried_and_carries_the_detail_and_the_query(script):
+    detail = ("Invalid search query. Detailed unprocessed description follows. Search error occurred: "
+              "Unknown identifier 'balance'. Available identifiers are: {customer=customer}.")
+    s = script([(400, _error(400, "INVALID_PARAMETER", detail))])
+    with pytest.raises(NetSuiteQueryError) as caught:
+        s.client.query_page("SELECT balance FROM customer")
+    assert len(s.headers) == 1
+    assert "Unknown identifier 'balance'" in str(caught.value)
+    assert "Query: SELECT balance FROM customer" in str(caught.value)

@@ -1,0 +1,5 @@
+"""`python -m netsuite_emulator serve ...`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""What tests do to the emulated account from outside NetSuite: change records, read the truth.
+
+`canonical_rows` is the oracle a warehouse is compared against, so its values are typed, not
+NetSuite's strings (see `schema` for each column's type):
+integer -> JSON int; decimal -> string of the exact stored value without trailing zeros
+("1250.5", "1250", "0.5"); boolean -> JSON true/false; date -> "YYYY-MM-DD" (the account-local
+date); datetime -> "YYYY-MM-DDTHH:MM:SS+00:00" (UTC; fractional seconds only when stored);
+string -> string; NULL -> null.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from zoneinfo import ZoneInfo
+
+from . import formats, schema
+
+TOUCHABLE = ("customer", "transaction")
+
+
+class ControlError(ValueError):
+    """A control request that makes no sense (unknown table, bad arguments)."""
+
+
+def touch(conn: sqlite3.Connection, rng: random.Random, request: dict) -> list[int]:
+    """Set the chosen records' lastmodifieddate to now (whole seconds, server clock).
+
+    `request`: {"table": ..., "count": n} picks n records with the emulator's seeded generator
+    (different records on each call, the same sequence for the same seed), or "ids": [...]
+    names them; an optional "type" (e.g. "CustInvc") restricts transactions to one type.
+    Answers the ids touched, ascending; ids that do not exist are not touched.
+    """
+    table = request.get("table")
+    if table not in TOUCHABLE:
+        raise ControlError(f"table must be one of {', '.join(TOUCHABLE)}")
+    kind = request.get("type")
+    if kind is not None and table != "transaction":
+        raise ControlError("type applies to transaction only")
+    where, args = ("WHERE type = ?", [kind]) if kind is not None else ("", [])
+    if "ids" in request:
+        wanted = request["ids"]
+        if not isinstance(wanted, list) or not all(isinstance(i, int) for i in wanted):
+            raise ControlError("ids must be a list of integers")
+        marks = ", ".join("?" for _ in wanted) or "NULL"
+        clause = f"{where} {'AND' if where else 'WHERE'} id IN ({marks})"
+        ids = [r[0] for r in conn.execute(
+            f'SELECT id FROM "{table}" {clause} ORDER BY id', args + wanted)]
+    else:
+        count = request.get("count")
+        if not isinstance(count, int) or count < 0:
+            raise ControlError("give ids (a list) or count (a non-negative integer)")
+        candidates = [r[0] for r in conn.execute(
+            f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
+        ids = sorted(rng.sample(candidates, min(count, len(candidates))))
+    now = int(time.time())
+    conn.executemany(f'UPDATE "{table}" SET lastmodifieddate = ? WHERE id = ?',
+                     [(now, i) for i in ids])
+    conn.commit()
+    return ids
+
+
+def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[dict]:
+    """Every row of a table in id order, with the typed values described in the module doc."""
+    if table not in TOUCHABLE:
+        raise ControlError(f"table must be one of {', '.join(TOUCHABLE)}")
+    types = schema.TABLES[table]
+    cursor = conn.execute(f'SELECT {", ".join(types)} FROM "{table}" ORDER BY id')
+    return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)}
+            for row in cursor]
+
+
+def _canonical(kind: str, value, tz: ZoneInfo):
+    if value is None:
+        return None
+    if kind == schema.BOOLEAN:
+        return value == "T"
+    if kind == schema.DECIMAL:
+        return formats.number_text(value)
+    if kind == schema.DATE:
+        return formats.local_date(value, tz).isoformat()
+    if kind == schema.DATETIME:
+        return formats.utc_iso(value)
+    return value

@@ -1,0 +1,509 @@
+"""SuiteQL on SQLite: parse, check identifiers against the emulated schema, translate, execute.
+
+The query is parsed as Oracle SQL (sqlglot), every table and column is resolved against
+`schema.TABLES` (NetSuite's own error texts for what is unknown), NetSuite's functions are
+rewritten into SQLite functions registered here, and the result is paged with COUNT(*) and
+LIMIT/OFFSET inside SQLite so no page materialises the whole result in Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.oracle import Oracle
+from sqlglot.errors import SqlglotError
+
+from . import formats, schema
+
+PREFIX = "Invalid search query. Detailed unprocessed description follows. "
+UNSUPPORTED = "Search error occurred: Invalid or unsupported search."
+
+# Functions sqlglot would rewrite into its own forms, losing the Oracle format model: keep them
+# as plain calls and translate them here.
+_OWN = {"TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TRUNC", "NVL"}
+
+
+class SuiteQL(Oracle):
+    """Oracle as sqlglot knows it, minus the rewrites of the functions we translate ourselves."""
+
+    class Parser(Oracle.Parser):
+        FUNCTIONS = {k: v for k, v in Oracle.Parser.FUNCTIONS.items() if k not in _OWN}
+
+
+# sqlglot classes of the functions netsuite-api.md §3 lists, plus the aggregates (AND and OR are
+# functions to sqlglot too).
+_ALLOWED = (exp.And, exp.Or, exp.Upper, exp.Lower, exp.Substring, exp.Coalesce, exp.Case, exp.If,
+            exp.DecodeCase, exp.Round, exp.Count, exp.Min, exp.Max, exp.Sum, exp.Avg, exp.RowNumber, exp.Exists,
+            exp.CurrentTimestamp, exp.CurrentDate)
+# sqlglot renamed these Select arguments over versions.
+_FROM = "from_" if "from_" in exp.Select.arg_types else "from"
+_WITH = "with_" if "with_" in exp.Select.arg_types else "with"
+_AGGREGATES = (exp.Count, exp.Min, exp.Max, exp.Sum, exp.Avg)
+OTHER = "other"  # the kind of an expression that is neither a column nor temporal
+
+
+class SuiteQLError(Exception):
+    """A query NetSuite refuses with a 400; `detail` is the full o:errorDetails text."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def unsupported() -> SuiteQLError:
+    return SuiteQLError(PREFIX + UNSUPPORTED)
+
+
+@dataclass
+class Settings:
+    """Account preferences that change how values are read and written."""
+
+    tz: ZoneInfo
+    date_format: str = "M/D/YYYY"
+    decimal_leading_zero: bool = True
+
+
+@dataclass
+class Source:
+    """A table or derived table in a FROM clause: its alias, table name and column kinds."""
+
+    alias: str
+    table: str | None
+    columns: dict[str, str]
+
+
+@dataclass
+class Scope:
+    """What one SELECT can name: its sources, the enclosing query's scope, its own aliases."""
+
+    sources: list[Source]
+    parent: Scope | None = None
+    outputs: dict[str, exp.Expression] = field(default_factory=dict)  # for ORDER BY alias
+
+    def describe(self) -> str:
+        """NetSuite's list of identifiers in scope: `{alias=table, ...}` (a Java map's text)."""
+        return "{" + ", ".join(f"{s.alias}={s.table or 'subquery'}" for s in self.sources) + "}"
+
+
+@dataclass
+class Column:
+    """A result column: its key in the item, and its kind (how its values render)."""
+
+    name: str
+    kind: str
+
+
+@dataclass
+class Page:
+    """The items of one page, already NetSuite strings, and the query's full row count."""
+
+    items: list[dict[str, str]]
+    total: int
+
+
+class Engine:
+    """Runs SuiteQL against one SQLite connection; one query at a time (the lock)."""
+
+    def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock):
+        self.conn, self.settings, self.lock = conn, settings, lock
+        for name, fn in _functions(settings).items():
+            conn.create_function(name, 2, _null_in_null_out(fn), deterministic=True)
+
+    def run(self, query: str, limit: int, offset: int) -> Page:
+        """One page of a query's rows, rendered as NetSuite renders them, and the full count."""
+        translation = Translator(self.settings, time.time()).translate(query)
+        with self.lock:
+            try:
+                total = self.conn.execute(
+                    f"SELECT COUNT(*) FROM ({translation.count_sql})").fetchone()[0]
+                rows = self.conn.execute(f"SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?",
+                                         (limit, offset)).fetchall()
+            except sqlite3.Error as exc:  # includes an exception inside one of our functions
+                print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
+                raise unsupported() from None
+        return Page([self._item(translation.columns, row) for row in rows], total)
+
+    def _item(self, columns: list[Column], row: tuple) -> dict[str, str]:
+        item: dict[str, str] = {}
+        for col, value in zip(columns, row):
+            if value is None:
+                continue  # NULL columns are left out of the item (netsuite-api.md §2)
+            if col.kind in schema.TEMPORAL and isinstance(value, (int, float)):
+                item[col.name] = formats.user_date(value, self.settings.date_format,
+                                                   self.settings.tz)
+            elif isinstance(value, (int, float)):
+                item[col.name] = formats.number_text(value, self.settings.decimal_leading_zero)
+            else:
+                item[col.name] = str(value)
+        return item
+
+
+def _functions(settings: Settings) -> dict:
+    """The SQLite functions translated queries call; each takes a value and a second argument."""
+    tz, fmt = settings.tz, settings.date_format
+    return {
+        # TO_CHAR(datetime) without a model renders like a bare column: the user's date format.
+        "ns_to_char_dt": lambda v, f: formats.to_char_datetime(v, f, tz) if f is not None
+        else formats.user_date(v, fmt, tz),
+        "ns_to_char_num": lambda v, f: formats.to_char_number(
+            v, f, settings.decimal_leading_zero),
+        "ns_to_timestamp": lambda text, f: formats.parse_local(text, f, tz),
+        "ns_trunc_dt": lambda v, unit: formats.trunc_datetime(v, unit, tz),
+        "ns_trunc_num": _trunc_number,
+        "ns_display": schema.display_text,
+    }
+
+
+def _null_in_null_out(fn):
+    """SQL semantics: a NULL value gives NULL without calling the function."""
+    return lambda value, arg: None if value is None else fn(value, arg)
+
+
+def _trunc_number(value, digits):
+    if isinstance(value, int) and not digits:
+        return value
+    scale = 10 ** int(digits or 0)
+    truncated = int(value * scale) / scale
+    return int(truncated) if not digits else truncated
+
+
+@dataclass
+class Translation:
+    """SQLite SQL for the rows, SQLite SQL whose row count is the total, and the columns."""
+
+    sql: str
+    count_sql: str
+    columns: list[Column]
+
+
+def _counting(tree: exp.Select) -> exp.Select:
+    """The same rows without ordering or computed columns, so COUNT(*) reads only an index."""
+    counted = tree.copy()
+    counted.set("order", None)
+    if not any(counted.args.get(k) for k in ("group", "distinct", "limit", "having")) \
+            and not any(p.find(*_AGGREGATES) for p in counted.expressions):
+        counted.set("expressions", [exp.Literal.number(1)])
+    return counted
+
+
+class Translator:
+    """Turns one SuiteQL text into SQLite SQL plus the name and kind of each result column."""
+
+    def __init__(self, settings: Settings, now: float):
+        self.settings, self.now = settings, int(now)
+
+    def translate(self, query: str) -> Translation:
+        try:
+            statements = sqlglot.parse(query, dialect=SuiteQL)
+        except SqlglotError:
+            raise unsupported() from None
+        if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+            raise unsupported()
+        tree = statements[0]
+        columns = self.select(tree, None, top=True)
+        return Translation(tree.sql(dialect="sqlite", identify=True),
+                           _counting(tree).sql(dialect="sqlite", identify=True), columns)
+
+    # -- SELECT ---------------------------------------------------------------------------
+    def select(self, node: exp.Select, parent: Scope | None, top: bool = False) -> list[Column]:
+        """Resolve and rewrite one SELECT in place; return its result columns."""
+        if node.args.get(_WITH) or node.args.get("limit") or node.args.get("offset"):
+            raise unsupported()  # CTEs and OFFSET/FETCH: "best avoided" [unsure], refused here
+        from_ = node.args.get(_FROM)
+        if from_ is None:
+            raise unsupported()  # Oracle needs FROM (DUAL for constants)
+        scope = Scope([], parent)
+        self._source(from_.this, scope)
+        for join in node.args.get("joins") or []:
+            self._source(join.this, scope)
+        for join in node.args.get("joins") or []:
+            if join.args.get("on") is not None:
+                join.set("on", self.expr(join.args["on"], scope)[0])
+        rownum_limit = self._take_rownum_limit(node)
+
+        columns: list[Column] = []
+        projections = []
+        unnamed = 0
+        for proj in self._expand_stars(node.expressions, scope):
+            alias = proj.alias if isinstance(proj, exp.Alias) else None
+            inner = proj.this if isinstance(proj, exp.Alias) else proj
+            new, kind = self.expr(inner, scope)
+            if alias:
+                name = alias.lower()
+            elif isinstance(inner, exp.Column):
+                name = inner.name.lower()
+            else:
+                unnamed += 1
+                name = f"expr{unnamed}"  # NetSuite's name for an unaliased expression
+            columns.append(Column(name, kind))
+            projections.append(exp.alias_(new, f"c{len(projections)}" if top else name,
+                                          quoted=True))
+        node.set("expressions", projections)
+        scope.outputs = {c.name: p.this for c, p in zip(columns, projections)}
+
+        for key in ("where", "group", "having"):
+            if node.args.get(key) is not None:
+                node.set(key, self.expr(node.args[key], scope)[0])
+        if node.args.get("order") is not None:
+            for ordered in node.args["order"].expressions:
+                target = ordered.this
+                if isinstance(target, exp.Column) and not target.table \
+                        and target.name.lower() in scope.outputs:
+                    # A select alias: order by its expression, which keeps indexes usable.
+                    ordered.set("this", scope.outputs[target.name.lower()].copy())
+                else:
+                    ordered.set("this", self.expr(target, scope)[0])
+                _native_nulls_order(ordered)
+        if rownum_limit is not None:
+            self._apply_rownum_limit(node, scope, rownum_limit)
+        return columns
+
+    def _source(self, node: exp.Expression, scope: Scope) -> None:
+        if isinstance(node, exp.Table):
+            name = node.name.lower()
+            if node.args.get("db") or name not in schema.TABLES:
+                written = ".".join(part.name for part in node.parts)
+                raise SuiteQLError(PREFIX + f"Invalid search type: {written}.")
+            alias = (node.alias or name).lower()
+            node.set("this", exp.to_identifier(name, quoted=True))
+            if node.alias:
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+            scope.sources.append(Source(alias, name, dict(schema.TABLES[name])))
+        elif isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
+            inner = self.select(node.this, scope.parent)
+            alias = (node.alias or "").lower()
+            if alias:
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+            scope.sources.append(Source(alias, None, {c.name: c.kind for c in inner}))
+        else:
+            raise unsupported()
+        if [s.alias for s in scope.sources].count(scope.sources[-1].alias) > 1:
+            raise unsupported()
+
+    def _expand_stars(self, projections, scope: Scope):
+        for proj in projections:
+            if isinstance(proj, exp.Star):
+                sources = scope.sources
+            elif isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star):
+                sources = [s for s in scope.sources if s.alias == proj.table.lower()]
+                if not sources:
+                    raise self._unknown(proj.sql(dialect=SuiteQL), scope)
+            else:
+                yield proj
+                continue
+            for source in sources:
+                for name in source.columns:
+                    yield exp.column(name, table=source.alias or None)
+
+    # -- ROWNUM ---------------------------------------------------------------------------
+    def _take_rownum_limit(self, node: exp.Select) -> int | None:
+        """Remove `ROWNUM <= n` / `ROWNUM < n` conjuncts from WHERE; return the row limit."""
+        where = node.args.get("where")
+        if where is None:
+            return None
+        limit, kept = None, []
+        for cond in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
+            n = _rownum_bound(cond)
+            if n is None:
+                kept.append(cond)
+            else:
+                limit = n if limit is None else min(limit, n)
+        if limit is not None:
+            node.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
+        return limit
+
+    def _apply_rownum_limit(self, node: exp.Select, scope: Scope, limit: int) -> None:
+        """ROWNUM counts rows before ORDER BY and grouping: limit the rows the query reads."""
+        if not (node.args.get("order") or node.args.get("group") or node.args.get("distinct")
+                or node.find(*_AGGREGATES)):
+            node.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
+            return
+        if node.args.get("joins") or len(scope.sources) != 1:
+            raise unsupported()  # ROWNUM with ORDER BY over a join: not emulated
+        source = node.args[_FROM].this
+        inner = exp.select("*").from_(source.copy()).limit(limit)
+        if node.args.get("where") is not None:
+            inner.set("where", node.args["where"])
+            node.set("where", None)
+        alias = scope.sources[0].alias
+        node.set(_FROM, exp.From(this=exp.Subquery(this=inner, alias=exp.TableAlias(
+                     this=exp.to_identifier(alias, quoted=True)))))
+
+    # -- expressions ----------------------------------------------------------------------
+    def expr(self, node: exp.Expression, scope: Scope) -> tuple[exp.Expression, str]:
+        """Resolve and rewrite an expression tree; return the new node and its kind."""
+        if isinstance(node, exp.Select):
+            columns = self.select(node, scope)
+            return node, columns[0].kind if len(columns) == 1 else OTHER
+        if isinstance(node, exp.Column):
+            return self._column(node, scope)
+        if isinstance(node, exp.Dot):
+            return self._builtin(node, scope)
+        if isinstance(node, exp.Func) and not isinstance(node, (exp.Anonymous, *_ALLOWED)):
+            raise unsupported()
+        kinds = self._children(node, scope)
+        if isinstance(node, exp.Anonymous):
+            return self._function(node, kinds)
+        if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)):
+            return exp.Literal.number(self.now), schema.DATETIME  # SYSDATE: evaluated once
+        if isinstance(node, (exp.Coalesce, exp.Min, exp.Max, exp.Paren, exp.Subquery)):
+            return node, next((k for k in kinds if k != OTHER), OTHER)
+        if isinstance(node, exp.Case):
+            ifs = node.args.get("ifs") or []
+            outcomes = [i.args.get("true") for i in ifs] + [node.args.get("default")]
+            return node, next((o.meta["kind"] for o in outcomes
+                               if o is not None and o.meta.get("kind", OTHER) != OTHER), OTHER)
+        return node, OTHER
+
+    def _children(self, node: exp.Expression, scope: Scope) -> list[str]:
+        kinds = []
+        for key, value in list(node.args.items()):
+            if isinstance(value, exp.Expression):
+                new, kind = self.expr(value, scope)
+                new.meta["kind"] = kind
+                node.set(key, new)
+                kinds.append(kind)
+            elif isinstance(value, list):
+                pairs = [self.expr(v, scope) if isinstance(v, exp.Expression) else (v, OTHER)
+                         for v in value]
+                for new, kind in pairs:
+                    if isinstance(new, exp.Expression):
+                        new.meta["kind"] = kind
+                node.set(key, [new for new, _ in pairs])
+                kinds += [kind for _, kind in pairs]
+        return kinds
+
+    def _column(self, node: exp.Column, scope: Scope) -> tuple[exp.Expression, str]:
+        name = node.name.lower()
+        qualifier = node.table.lower()
+        if isinstance(node.this, exp.Star):
+            raise unsupported()
+        if not qualifier and name == "rownum":
+            # ROWNUM in a select list: the row's number before ORDER BY.
+            return exp.Window(this=exp.RowNumber()), schema.INTEGER
+        current: Scope | None = scope
+        while current is not None:
+            hits = [s for s in current.sources
+                    if (not qualifier or s.alias == qualifier) and name in s.columns]
+            if len(hits) > 1:
+                raise unsupported()  # ambiguous column
+            if hits:
+                source = hits[0]
+                new = exp.column(name, table=source.alias or None, quoted=True)
+                new.meta.update(kind=source.columns[name], table=source.table, name=name,
+                                alias=source.alias)
+                return new, source.columns[name]
+            current = current.parent
+        raise self._unknown(node.sql(dialect=SuiteQL), scope)
+
+    @staticmethod
+    def _unknown(identifier: str, scope: Scope) -> SuiteQLError:
+        return SuiteQLError(PREFIX + f"Search error occurred: Unknown identifier '{identifier}'. "
+                            f"Available identifiers are: {scope.describe()}.")
+
+    def _builtin(self, node: exp.Dot, scope: Scope) -> tuple[exp.Expression, str]:
+        """BUILTIN.DF(column) (display text) and BUILTIN.CF(column) (criteria form)."""
+        fn = node.expression
+        if not (isinstance(node.this, exp.Identifier) and node.this.name.upper() == "BUILTIN"
+                and isinstance(fn, exp.Anonymous) and fn.name.upper() in ("DF", "CF")
+                and len(fn.expressions) == 1 and isinstance(fn.expressions[0], exp.Column)):
+            raise unsupported()
+        col, kind = self._column(fn.expressions[0], scope)
+        key = (col.meta.get("table"), col.meta.get("name"))
+        type_col = exp.column("type", table=col.meta.get("alias") or None, quoted=True)
+        if fn.name.upper() == "CF":
+            if key == ("transaction", "status"):
+                return exp.DPipe(this=type_col, expression=exp.DPipe(
+                    this=exp.Literal.string(":"), expression=col)), OTHER
+            return col, kind
+        if key in schema.DISPLAY_REFERENCE:
+            target = schema.DISPLAY_REFERENCE[key]
+            # The lookup's own alias keeps `customer.parent` pointing at the outer row.
+            lookup = (exp.select(exp.column("companyname", table="ns_ref", quoted=True))
+                      .from_(exp.to_table(target, alias="ns_ref", quoted=True))
+                      .where(exp.column("id", table="ns_ref", quoted=True).eq(col)))
+            return exp.Subquery(this=lookup), OTHER
+        if key in schema.DISPLAY_LOOKUP:
+            lookup = schema.DISPLAY_LOOKUP[key]
+            code = exp.DPipe(this=type_col, expression=exp.DPipe(
+                this=exp.Literal.string(":"), expression=col)) if lookup == "status" else col
+            return exp.Anonymous(this="ns_display",
+                                 expressions=[exp.Literal.string(lookup), code]), OTHER
+        return col, kind  # a plain field's display text is its value
+
+    def _function(self, node: exp.Anonymous, kinds: list[str]) -> tuple[exp.Expression, str]:
+        name, args = node.name.upper(), node.expressions
+        if name == "NVL" and len(args) == 2:
+            return exp.Coalesce(this=args[0], expressions=[args[1]]), \
+                next((k for k in kinds if k != OTHER), OTHER)
+        if name == "TO_CHAR" and len(args) in (1, 2):
+            fmt = args[1] if len(args) == 2 else exp.Null()
+            temporal = kinds[0] in schema.TEMPORAL
+            if temporal and isinstance(fmt, exp.Literal):
+                self._check_format(fmt.this)
+            fn = "ns_to_char_dt" if temporal else "ns_to_char_num"
+            return exp.Anonymous(this=fn, expressions=[args[0], fmt]), OTHER
+        if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):
+            kind = schema.DATE if name == "TO_DATE" else schema.DATETIME
+            if len(args) == 1:
+                args = [args[0], exp.Literal.string(
+                    formats.user_format_as_oracle(self.settings.date_format))]
+            if all(isinstance(a, exp.Literal) and a.is_string for a in args):
+                try:  # a literal is read once, so an index on the column can serve the filter
+                    epoch = formats.parse_local(args[0].this, args[1].this, self.settings.tz)
+                except formats.FormatError:
+                    raise unsupported() from None
+                return exp.Literal.number(int(epoch) if epoch == int(epoch) else epoch), kind
+            return exp.Anonymous(this="ns_to_timestamp", expressions=args), kind
+        if name == "TRUNC" and len(args) in (1, 2):
+            if kinds[0] in schema.TEMPORAL:
+                unit = args[1] if len(args) == 2 else exp.Literal.string("DD")
+                return exp.Anonymous(this="ns_trunc_dt", expressions=[args[0], unit]), schema.DATE
+            digits = args[1] if len(args) == 2 else exp.Literal.number(0)
+            return exp.Anonymous(this="ns_trunc_num", expressions=[args[0], digits]), OTHER
+        raise unsupported()
+
+    @staticmethod
+    def _check_format(fmt: str) -> None:
+        try:
+            formats.oracle_tokens(fmt)
+        except formats.FormatError:
+            raise unsupported() from None
+
+
+def _native_nulls_order(ordered: exp.Ordered) -> None:
+    """Oracle puts NULLs last when ascending; a column that is never NULL needs no NULLS clause,
+    and without one SQLite can read the order straight from an index."""
+    col = ordered.this
+    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(
+            col.meta.get("table"), ()):
+        ordered.set("nulls_first", not ordered.args.get("desc"))
+
+
+def _rownum_name(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Column) and not node.table and node.name.lower() == "rownum"
+
+
+def _rownum_bound(cond: exp.Expression) -> int | None:
+    """n for `ROWNUM <= n`, n-1 for `ROWNUM < n` (either side), 1 for `ROWNUM = 1`."""
+    if isinstance(cond, exp.EQ) and (_rownum_name(cond.this) or _rownum_name(cond.expression)):
+        other = cond.expression if _rownum_name(cond.this) else cond.this
+        if isinstance(other, exp.Literal) and other.this == "1":
+            return 1
+    ops = {exp.LTE: 0, exp.LT: -1, exp.GTE: 0, exp.GT: -1}
+    for op, delta in ops.items():
+        if type(cond) is not op:
+            continue
+        left, right = cond.this, cond.expression
+        if op in (exp.GTE, exp.GT):
+            left, right = right, left
+        if _rownum_name(left) and isinstance(right, exp.Literal) and not right.is_string:
+            return max(0, int(right.this) + delta)
+    return None

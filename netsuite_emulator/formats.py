@@ -1,0 +1,235 @@
+"""How NetSuite writes and reads values: Oracle datetime formats, the user's date format, numbers.
+
+Stored temporals are epoch seconds (UTC); every rendering and every literal goes through the
+account time zone, because NetSuite renders datetimes in the user's zone and reads filter literals
+in it too (netsuite-api.md §3).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+_MONTH_NAMES = ("JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER "
+                "DECEMBER").split()
+
+# Oracle datetime format elements we support; anything else is refused like an unknown element.
+_ORACLE_TOKEN = re.compile(
+    r'"[^"]*"|YYYY|YY|MONTH|MON|MM|DD|HH24|HH12|HH|MI|SS|FF[1-9]?|A\.M\.|P\.M\.|AM|PM'
+    r"|[-/,.;: ]",
+    re.IGNORECASE,
+)
+
+
+class FormatError(ValueError):
+    """A format model or an input string Oracle would refuse (NetSuite: unsupported search)."""
+
+
+def oracle_tokens(fmt: str) -> list[str]:
+    """Split an Oracle format model into elements, refusing unknown ones."""
+    tokens, pos = [], 0
+    while pos < len(fmt):
+        m = _ORACLE_TOKEN.match(fmt, pos)
+        if not m:
+            raise FormatError(f"unsupported format element at {fmt[pos:]!r}")
+        tokens.append(m.group(0))
+        pos = m.end()
+    return tokens
+
+
+def to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
+    """TO_CHAR(datetime, fmt): the instant in the account zone, written per the Oracle format."""
+    local = datetime.fromtimestamp(epoch, tz)
+    out = []
+    for tok in oracle_tokens(fmt):
+        up = tok.upper()
+        if tok.startswith('"'):
+            out.append(tok[1:-1])
+        elif up == "YYYY":
+            out.append(f"{local.year:04d}")
+        elif up == "YY":
+            out.append(f"{local.year % 100:02d}")
+        elif up == "MONTH":
+            out.append(_MONTH_NAMES[local.month - 1].ljust(9))
+        elif up == "MON":
+            out.append(_MONTHS[local.month - 1])
+        elif up == "MM":
+            out.append(f"{local.month:02d}")
+        elif up == "DD":
+            out.append(f"{local.day:02d}")
+        elif up == "HH24":
+            out.append(f"{local.hour:02d}")
+        elif up in ("HH", "HH12"):
+            out.append(f"{(local.hour % 12) or 12:02d}")
+        elif up == "MI":
+            out.append(f"{local.minute:02d}")
+        elif up == "SS":
+            out.append(f"{local.second:02d}")
+        elif up.startswith("FF"):
+            digits = int(up[2:] or 6)
+            out.append(f"{local.microsecond:06d}"[:digits].ljust(digits, "0"))
+        elif up in ("AM", "PM", "A.M.", "P.M."):
+            meridian = "AM" if local.hour < 12 else "PM"
+            out.append(meridian if "." not in up else f"{meridian[0]}.M.")
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+def _parse_pattern(tokens: list[str]) -> re.Pattern:
+    parts = []
+    for tok in tokens:
+        up = tok.upper()
+        if tok.startswith('"'):
+            parts.append(re.escape(tok[1:-1]))
+        elif up == "YYYY":
+            parts.append(r"(?P<year>\d{4})")
+        elif up == "YY":
+            parts.append(r"(?P<yy>\d{2})")
+        elif up in ("MONTH", "MON"):
+            parts.append(r"(?P<monname>[A-Za-z]+)\s*")
+        elif up == "MM":
+            parts.append(r"(?P<month>\d{1,2})")
+        elif up == "DD":
+            parts.append(r"(?P<day>\d{1,2})")
+        elif up == "HH24":
+            parts.append(r"(?P<hour24>\d{1,2})")
+        elif up in ("HH", "HH12"):
+            parts.append(r"(?P<hour12>\d{1,2})")
+        elif up == "MI":
+            parts.append(r"(?P<minute>\d{1,2})")
+        elif up == "SS":
+            parts.append(r"(?P<second>\d{1,2})")
+        elif up.startswith("FF"):
+            parts.append(r"(?P<fraction>\d{1,9})")
+        elif up in ("AM", "PM", "A.M.", "P.M."):
+            parts.append(r"(?P<meridian>[AaPp]\.?[Mm]\.?)")
+        else:
+            parts.append(re.escape(tok))
+    try:
+        return re.compile("".join(parts) + r"\s*", re.IGNORECASE)
+    except re.error as exc:  # the same element twice
+        raise FormatError(str(exc)) from None
+
+
+def parse_local(text: str, fmt: str, tz: ZoneInfo) -> float:
+    """TO_TIMESTAMP / TO_DATE: read `text` as account-local time and return epoch seconds.
+
+    Missing parts default as in Oracle (day 1, midnight). An ambiguous local time (the repeated
+    hour when daylight saving ends) is taken at its first occurrence (fold=0); a local time that
+    does not exist (the skipped hour) is read with the offset in force before the change.
+    """
+    m = _parse_pattern(oracle_tokens(fmt)).fullmatch(text.strip())
+    if not m:
+        raise FormatError(f"{text!r} does not match format {fmt!r}")
+    g = {k: v for k, v in m.groupdict().items() if v is not None}
+    year = int(g["year"]) if "year" in g else 2000 + int(g.get("yy", 0))
+    month = int(g.get("month", 1))
+    if "monname" in g:
+        name = g["monname"].upper()
+        month = next((i + 1 for i, n in enumerate(_MONTH_NAMES) if n.startswith(name[:3])), 0)
+    hour = int(g.get("hour24", 0))
+    if "hour12" in g:
+        hour = int(g["hour12"]) % 12
+        if g.get("meridian", "A").upper().startswith("P"):
+            hour += 12
+    micro = int(g.get("fraction", "0").ljust(6, "0")[:6])
+    try:
+        local = datetime(year, month, int(g.get("day", 1)), hour, int(g.get("minute", 0)),
+                         int(g.get("second", 0)), micro, tzinfo=tz, fold=0)
+    except ValueError as exc:
+        raise FormatError(str(exc)) from None
+    return local.timestamp()
+
+
+def trunc_datetime(epoch: float, unit: str, tz: ZoneInfo) -> int:
+    """TRUNC(datetime[, unit]): local midnight of the day, month or year, as epoch seconds."""
+    local = datetime.fromtimestamp(epoch, tz)
+    unit = unit.upper()
+    if unit in ("DD", "DDD", "J"):
+        day = local.date()
+    elif unit in ("MM", "MON", "MONTH"):
+        day = local.date().replace(day=1)
+    elif unit in ("YYYY", "YEAR", "YY"):
+        day = date(local.year, 1, 1)
+    else:
+        raise FormatError(f"unsupported TRUNC unit {unit!r}")
+    return local_midnight(day, tz)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> int:
+    """Epoch seconds of a date's midnight in the account zone: how `date` columns are stored."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def local_date(epoch: float, tz: ZoneInfo) -> date:
+    return datetime.fromtimestamp(epoch, tz).date()
+
+
+def utc_iso(epoch: float) -> str:
+    """Canonical datetime: ISO 8601 UTC with an explicit offset; fractions only when stored."""
+    moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=epoch)
+    return moment.isoformat(timespec="seconds" if moment.microsecond == 0 else "microseconds")
+
+
+_USER_TOKEN = re.compile(r"YYYY|MON|MM|M|DD|D|[./\- ]")
+
+
+def check_user_date_format(fmt: str) -> str:
+    """Validate a user date-format preference such as M/D/YYYY, D.M.YYYY or YYYY-MM-DD."""
+    if "".join(_USER_TOKEN.findall(fmt)) != fmt or "YYYY" not in fmt:
+        raise ValueError(f"unsupported date format {fmt!r}")
+    return fmt
+
+
+def user_format_as_oracle(fmt: str) -> str:
+    """The user's date preference as an Oracle model, for TO_DATE without a format."""
+    return "".join({"M": "MM", "D": "DD"}.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
+
+
+def user_date(epoch: float, fmt: str, tz: ZoneInfo) -> str:
+    """A date or datetime selected without TO_CHAR: the local date in the user's format."""
+    day = local_date(epoch, tz)
+    values = {"YYYY": f"{day.year:04d}", "MON": _MONTHS[day.month - 1].title(),
+              "MM": f"{day.month:02d}", "M": str(day.month), "DD": f"{day.day:02d}",
+              "D": str(day.day)}
+    return "".join(values.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
+
+
+def number_text(value: int | float, leading_zero: bool = True) -> str:
+    """A number as SuiteQL sends it: no exponent, no trailing zeros ("1250.5", "1250", "0.5").
+
+    With `leading_zero` off, magnitudes below one lose their zero as Oracle's TO_CHAR does
+    (".5", "-.5"), the [unsure] behaviour of netsuite-api.md §2.
+    """
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(round(value, 8))).normalize(), "f")
+    if text in ("0", "-0"):
+        return "0"
+    if not leading_zero:
+        text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+    return text
+
+
+def to_char_number(value: int | float, fmt: str | None, leading_zero: bool) -> str:
+    """TO_CHAR(number[, fmt]). A format fixes the decimal places; output is unpadded (as FM)."""
+    if isinstance(value, str):
+        return value
+    if fmt is None:
+        return number_text(value, leading_zero)
+    model = fmt.upper().removeprefix("FM")
+    if not re.fullmatch(r"[09,]*(\.[09]*)?", model):
+        raise FormatError(f"unsupported number format {fmt!r}")
+    places = len(model.split(".", 1)[1]) if "." in model else 0
+    text = f"{Decimal(repr(value)):.{places}f}"
+    integer_model = model.split(".", 1)[0]
+    if "0" not in integer_model and text.lstrip("-").startswith("0."):
+        text = text.replace("0.", ".", 1)
+    if "," in integer_model:
+        whole, _, frac = text.partition(".")
+        text = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return text

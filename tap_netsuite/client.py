@@ -113,12 +113,14 @@ class NetSuiteClient:
         table: str,
         where: str | None,
         replication_key: str,
+        tiebreak: str = "id",
         since: str | None,
         on_page: t.Callable[[dict], None] | None = None,
     ) -> t.Iterator[dict]:
-        """Rows from `since` (account-local `YYYY-MM-DD HH:MM:SS`) on, ordered by (key, id).
+        """Rows from `since` (account-local `YYYY-MM-DD HH:MM:SS`) on, ordered by (key, tiebreak).
 
-        Pages by keyset on (rendered second of the key, id), always at offset 0,
+        Pages by keyset on (rendered second of the key, an integer column unique
+        within the query, `id` by default), always at offset 0,
         so no table size or offset cap matters. Each row's replication key must
         be selected in that rendered form (as `select_list` does).
         """
@@ -129,6 +131,7 @@ class NetSuiteClient:
                 table=table,
                 where=where,
                 replication_key=replication_key,
+                tiebreak=tiebreak,
                 since=since,
                 after=after,
             )
@@ -141,7 +144,7 @@ class NetSuiteClient:
             if not page.get("hasMore") or not items:
                 return
             last = items[-1]
-            after = (last[replication_key], int(last["id"]))
+            after = (last[replication_key], int(last[tiebreak]))
 
     # Transport ------------------------------------------------------------
 

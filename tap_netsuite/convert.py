@@ -24,11 +24,21 @@ def local_to_utc(local: str, zone: dt.tzinfo) -> dt.datetime:
     return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
-def utc_to_local(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    """An aware datetime as the account-local literal NetSuite reads in filters."""
+def filter_literal(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """The account-local literal for a `>=` filter that keeps every row at or after `moment`.
+
+    In the hour repeated when clocks fall back, one wall-clock time names two
+    moments and NetSuite may read the literal as either; the literal then steps
+    back by the repeat so that both readings are at or before `moment`.
+    """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).strftime(PY_DATETIME_FORMAT)
+    wall = moment.astimezone(zone).replace(tzinfo=None)
+    first = wall.replace(tzinfo=zone, fold=0).utcoffset()
+    second = wall.replace(tzinfo=zone, fold=1).utcoffset()
+    if first is not None and second is not None and first != second:
+        wall -= abs(first - second)
+    return wall.strftime(PY_DATETIME_FORMAT)
 
 
 def _types(prop: dict) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.resources
 import typing as t
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from singer_sdk import Stream
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
-from tap_netsuite.convert import to_record, utc_to_local
+from tap_netsuite.convert import filter_literal, to_record
 from tap_netsuite.suiteql import select_list
 
 if t.TYPE_CHECKING:
@@ -47,13 +48,17 @@ class SuiteQLStream(Stream):
         tap = self._tap
         zone = tap.account_zone
         start = self.get_starting_timestamp(context)
+        if start is not None and self.get_context_state(context).get("replication_key_value"):
+            # Re-read a safety window before the bookmark: rows committed late
+            # (after a sync read past their timestamp) are picked up, and upserted.
+            start -= dt.timedelta(minutes=self.config.get("lookback_minutes", 15))
         properties = self.schema["properties"]
         rows = tap.client.query_keyset(
             columns=select_list(properties),
             table=self.table,
             where=self.where,
             replication_key=self.replication_key,
-            since=utc_to_local(start, zone) if start else None,
+            since=filter_literal(start, zone) if start else None,
         )
         for row in rows:
             yield to_record(row, properties, zone)

@@ -47,9 +47,9 @@ def select_list(properties: t.Mapping[str, dict]) -> str:
     return ", ".join(parts)
 
 
-def next_second(local: str) -> str:
-    """The account-local second after `local`, as NetSuite renders it."""
-    value = dt.datetime.strptime(local, PY_DATETIME_FORMAT) + dt.timedelta(seconds=1)
+def hour_before(local: str) -> str:
+    """The wall-clock time one hour before `local`, by the calendar, not the zone."""
+    value = dt.datetime.strptime(local, PY_DATETIME_FORMAT) - dt.timedelta(hours=1)
     return value.strftime(PY_DATETIME_FORMAT)
 
 
@@ -59,26 +59,33 @@ def keyset_query(
     table: str,
     where: str | None,
     replication_key: str,
+    tiebreak: str = "id",
     since: str | None,
     after: tuple[str, int] | None,
 ) -> str:
-    """One page's query: rows from `since` onward, after the keyset `after`, in key order.
+    """One page's query: rows from `since` on, after the keyset `after`, in key order.
 
-    The key is (the replication key's rendered second, id). Comparing whole
-    seconds keeps the key exact whether or not NetSuite stores sub-second
-    precision that the rendering hides: a row is after (S, i) when its
-    datetime is at or past S + 1 s, or within second S with an id above i.
+    The key is (the replication key as NetSuite renders it to the second in
+    account time, `tiebreak`), and the query orders and compares on exactly
+    that, so the key is total and each row is read once:
+    - whether or not NetSuite keeps sub-second precision that the rendering
+      hides (rows of one rendered second are told apart by `tiebreak` alone);
+    - when clocks fall back, where two real hours render alike: a literal in
+      that hour can be read as either, so the range on the raw column (kept
+      for NetSuite's index) starts an hour early and the rendered comparison
+      does the exact work.
     """
     conditions = [f"({where})"] if where else []
     if since is not None:
         conditions.append(f"{replication_key} >= {timestamp(since)}")
+    rendered = rendered_second(replication_key)
     if after is not None:
-        second, last_id = after
+        second, last = after
+        conditions.append(f"{replication_key} >= {timestamp(hour_before(second))}")
         conditions.append(
-            f"({replication_key} >= {timestamp(next_second(second))}"
-            f" OR ({replication_key} >= {timestamp(second)} AND id > {int(last_id)}))"
+            f"({rendered} > {quote(second)} OR ({rendered} = {quote(second)} AND {tiebreak} > {int(last)}))"
         )
     sql = f"SELECT {columns} FROM {table}"
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
-    return sql + f" ORDER BY {rendered_second(replication_key)}, id"
+    return sql + f" ORDER BY {rendered}, {tiebreak}"

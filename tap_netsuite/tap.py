@@ -61,6 +61,12 @@ class TapNetSuite(Tap):
             description="Rows per SuiteQL page, 1 to 1000 (NetSuite's maximum).",
         ),
         th.Property(
+            "lookback_minutes", th.IntegerType(minimum=0), default=15,
+            description="Minutes re-read before the bookmark on every incremental run, for "
+            "records committed after a sync read past their lastmodifieddate. 15 covers the "
+            "longest a NetSuite request runs before it is killed; re-read rows are upserted.",
+        ),
+        th.Property(
             "account_timezone", th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
             "(Home > Set Preferences > Time Zone), such as America/Los_Angeles. Checked "

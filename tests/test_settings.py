@@ -13,14 +13,13 @@ from tap_netsuite.tap import TapNetSuite
 from conftest import REPO
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
-SDK_BUILTIN = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
-               "flattening_max_depth", "batch_config"}
+SDK_BUILTIN_PREFIXES = ("stream_map", "faker_", "flattening_", "batch_")  # singer-sdk's own settings
 KINDS = {"string": "string", "integer": "integer", "boolean": "boolean"}
 
 
 def _tap_settings() -> dict[str, dict]:
     props = TapNetSuite.config_jsonschema["properties"]
-    return {name: prop for name, prop in props.items() if name not in SDK_BUILTIN}
+    return {name: prop for name, prop in props.items() if not name.startswith(SDK_BUILTIN_PREFIXES)}
 
 
 def _meltano_settings(path) -> dict[str, dict]:

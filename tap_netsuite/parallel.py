@@ -1,0 +1,57 @@
+"""Reading several sources at once while handing their items out strictly in source order.
+
+Each source runs in its own thread and hands over batches through a small
+queue, so at most `ahead` sources are read at a time and each holds at most
+`buffered` batches: memory stays bounded however large the whole read is.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import typing as t
+
+_DONE = object()
+
+T = t.TypeVar("T")
+
+
+def in_order(sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead: int, buffered: int = 3) -> t.Iterator[T]:
+    """Items of `sources[0]`, then of `sources[1]`, ..., with up to `ahead` sources read concurrently."""
+    stop = threading.Event()
+    queues: list[queue.Queue] = [queue.Queue(maxsize=buffered) for _ in sources]
+
+    def put(q: queue.Queue, item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def run(index: int) -> None:
+        try:
+            for batch in sources[index]():
+                if not put(queues[index], batch):
+                    return
+            put(queues[index], _DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            put(queues[index], exc)
+
+    threads: list[threading.Thread] = []
+    try:
+        for index in range(len(sources)):
+            while len(threads) < min(len(sources), index + ahead):
+                thread = threading.Thread(target=run, args=(len(threads),), daemon=True,
+                                          name=f"tap-netsuite-window-{len(threads)}")
+                thread.start()
+                threads.append(thread)
+            while (batch := queues[index].get()) is not _DONE:
+                if isinstance(batch, BaseException):
+                    raise batch
+                yield from batch
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)

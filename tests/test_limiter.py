@@ -1,0 +1,95 @@
+"""The tap-wide concurrency limit: never above the maximum, down on 429, back up after."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tap_netsuite.limiter import AdaptiveLimiter
+from tap_netsuite.parallel import in_order
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_never_more_in_flight_than_the_limit():
+    limiter = AdaptiveLimiter(3)
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def work():
+        with limiter.slot():
+            entered.release()
+            release.wait(5)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for _ in range(3):
+        assert entered.acquire(timeout=5)
+    assert not entered.acquire(timeout=0.2)  # the fourth waits
+    assert limiter.in_flight == 3
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert limiter.peak == 3 and limiter.in_flight == 0
+
+
+def test_halves_on_429_then_climbs_back_after_the_cooldown():
+    clock = Clock()
+    limiter = AdaptiveLimiter(8, cooldown=30, clock=clock)
+    limiter.throttled()
+    assert limiter.limit == 4
+    limiter.throttled()
+    assert limiter.limit == 2
+    for _ in range(10):
+        limiter.succeeded()
+    assert limiter.limit == 2  # still cooling down
+    clock.now = 31
+    for _ in range(2):
+        limiter.succeeded()
+    assert limiter.limit == 3
+    for _ in range(100):
+        limiter.succeeded()
+    assert limiter.limit == 8  # never above the maximum
+
+
+def test_a_bad_maximum_names_the_setting():
+    with pytest.raises(ValueError, match="max_concurrency must be at least 1"):
+        AdaptiveLimiter(0)
+
+
+def test_in_order_keeps_source_order_and_passes_errors_on():
+    sources = [lambda i=i: ([i * 10 + j] for j in range(3)) for i in range(7)]
+    assert list(in_order(sources, ahead=3, buffered=1)) == [i * 10 + j for i in range(7) for j in range(3)]
+
+    def broken():
+        yield [1]
+        raise RuntimeError("window failed")
+
+    with pytest.raises(RuntimeError, match="window failed"):
+        list(in_order([broken, lambda: iter([[2]])], ahead=2))
+
+
+def test_in_order_stops_its_readers_when_the_reader_stops_early():
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield [n]
+            n += 1
+
+    reader = in_order([endless, endless], ahead=2, buffered=2)
+    assert [next(reader) for _ in range(3)] == [0, 1, 2]
+    reader.close()
+    count = len(produced)
+    threading.Event().wait(0.5)
+    assert len(produced) <= count + 1  # the threads stopped

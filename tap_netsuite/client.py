@@ -23,6 +23,7 @@ import functools
 import json
 import logging
 import random
+import re
 import time
 import typing as t
 
@@ -30,7 +31,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tap_netsuite import parallel
-from tap_netsuite.auth import Account, TokenAuth, parse_account_id
+from tap_netsuite.auth import Account, ClientCredentialsAuth, make_auth, parse_account_id
 from tap_netsuite.errors import (
     NetSuiteAuthError,
     NetSuiteConfigError,
@@ -55,10 +56,6 @@ class NetSuiteClient:
         self,
         *,
         account_id: str,
-        consumer_key: str,
-        consumer_secret: str,
-        token_id: str,
-        token_secret: str,
         base_url: str | None = None,
         page_size: int = MAX_PAGE_SIZE,
         max_concurrency: int = 2,
@@ -66,7 +63,11 @@ class NetSuiteClient:
         max_retries: int = 6,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
+        **credentials: t.Any,
     ) -> None:
+        """`credentials`: consumer_key, consumer_secret, token_id, token_secret (token-based
+        authentication), or client_id, certificate_id, private_key or private_key_path and
+        optionally oauth_scopes (OAuth 2.0 client credentials)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             msg = f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}."
             raise NetSuiteConfigError(msg)
@@ -82,13 +83,8 @@ class NetSuiteClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(10, max_concurrency))
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        self.session.auth = TokenAuth(
-            realm=self.account.realm,
-            consumer_key=consumer_key,
-            consumer_secret=consumer_secret,
-            token_id=token_id,
-            token_secret=token_secret,
-        )
+        self.auth = make_auth(self.base_url, self.account, credentials)
+        self.session.auth = self.auth
         self.session.headers.update({"Prefer": "transient", "Accept": "application/json"})
 
     def close(self) -> None:
@@ -200,6 +196,7 @@ class NetSuiteClient:
         query: str | None = None,
     ) -> dict:
         url = self.base_url + path
+        renewed = False
         for attempt in range(self.max_retries + 1):
             retry_after = None
             try:
@@ -221,6 +218,12 @@ class NetSuiteClient:
                     ValueError) as exc:
                 reason = type(exc).__name__
             else:
+                if self._token_expired(response) and not renewed:
+                    # The Bearer token ran out mid-sync: fetch a new one once, and resend.
+                    renewed = True
+                    self.auth.invalidate(_bearer(response))
+                    response.close()
+                    continue
                 if response.status_code not in RETRIED_STATUSES:
                     raise self._error_for(response, query)
                 if response.status_code == 429:
@@ -244,6 +247,13 @@ class NetSuiteClient:
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _token_expired(self, response: requests.Response) -> bool:
+        return (
+            response.status_code == 401
+            and isinstance(self.auth, ClientCredentialsAuth)
+            and "invalid_token" in response.headers.get("WWW-Authenticate", "")
+        )
+
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so parallel clients spread out."""
         return random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))  # noqa: S311
@@ -254,31 +264,67 @@ class NetSuiteClient:
         if status == 401:
             return NetSuiteAuthError(self._auth_message(detail))
         if status == 400:
-            msg = f"NetSuite refused the query (HTTP 400): {detail}"
+            msg = f"NetSuite refused the query (HTTP 400): {detail}{_permission_hint(detail)}"
             if query:
                 msg += f"\nQuery: {query}"
             return NetSuiteQueryError(msg, detail=detail, query=query)
         return NetSuiteError(f"NetSuite answered HTTP {status}: {detail}")
 
     def _auth_message(self, detail: str) -> str:
+        where = f"Used realm {self.account.realm!r} at {self.base_url}. NetSuite never says why; the usual causes are:\n"
+        if isinstance(self.auth, ClientCredentialsAuth):
+            causes = (
+                "- the OAuth 2.0 client credentials mapping (Setup > Integration > OAuth 2.0 Client "
+                "Credentials (M2M) Setup) is revoked or its role lacks 'REST Web Services';\n"
+                "- account_id names another account than the integration's;\n"
+                "- clock skew: this machine's clock must be right to the minute;\n"
+            )
+        else:
+            causes = (
+                "- account_id: the realm must be the account id as NetSuite shows it "
+                "(1234567, or 1234567_SB1 for a sandbox); a sandbox refresh invalidates its tokens;\n"
+                "- clock skew: this machine's clock must be within 5 minutes of NetSuite's;\n"
+                "- consumer key/secret or token id/secret wrong, or the token revoked;\n"
+                "- the token's role lacks the 'REST Web Services' and "
+                "'Log in using Access Tokens' permissions.\n"
+            )
         return (
-            f"NetSuite refused the credentials (HTTP 401): {detail}\n"
-            f"Used realm {self.account.realm!r} at {self.base_url}. NetSuite never says why; "
-            "the usual causes are:\n"
-            "- account_id: the realm must be the account id as NetSuite shows it "
-            "(1234567, or 1234567_SB1 for a sandbox); a sandbox refresh invalidates its tokens;\n"
-            "- clock skew: this machine's clock must be within 5 minutes of NetSuite's;\n"
-            "- consumer key/secret or token id/secret wrong, or the token revoked;\n"
-            "- the token's role lacks the 'REST Web Services' and "
-            "'Log in using Access Tokens' permissions.\n"
+            f"NetSuite refused the credentials (HTTP 401): {detail}\n{where}{causes}"
             "Setup > Users/Roles > User Management > View Login Audit Trail shows the "
             "failed attempt and its reason."
         )
 
 
+def _permission_hint(detail: str) -> str:
+    """What a 'Record ... was not found' answer means: the role may not read that table."""
+    match = re.search(r"Record '([^']+)' was not found", detail)
+    if not match:
+        return ""
+    table = match.group(1)
+    permission = PERMISSIONS.get(table.lower(), f"the permission for {table} records")
+    return (
+        f"\nThe token's role cannot read '{table}': give it {permission} "
+        "(Setup > Users/Roles > Manage Roles), or deselect the stream that reads it."
+    )
+
+
+# Which role permission each table the tap reads needs (Setup > Users/Roles > Manage Roles).
+PERMISSIONS = {
+    "customer": "Lists > Customers (View)",
+    "transaction": "Transactions > Invoice (View) and Find Transaction",
+    "transactionline": "Transactions > Invoice (View) and Find Transaction",
+    "deletedrecord": "Lists > Deleted Records (View)",
+}
+
+
 def _row(item: dict) -> dict:
     """An item without NetSuite's `links`, which is not a column."""
     return {key: value for key, value in item.items() if key != "links"}
+
+
+def _bearer(response: requests.Response) -> str | None:
+    sent = response.request.headers.get("Authorization", "") if response.request else ""
+    return sent.removeprefix("Bearer ") if sent.startswith("Bearer ") else None
 
 
 def _error_body(response: requests.Response) -> dict:

@@ -10,6 +10,7 @@ import typing as t
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
+from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
@@ -31,20 +32,43 @@ class TapNetSuite(Tap):
             "(1234567, 1234567_SB1 for sandbox 1).",
         ),
         th.Property(
-            "consumer_key", th.StringType, required=True, secret=True,
-            description="Consumer key of the integration record (token-based authentication).",
+            "consumer_key", th.StringType, secret=True,
+            description="Token-based authentication: consumer key of the integration record.",
         ),
         th.Property(
-            "consumer_secret", th.StringType, required=True, secret=True,
+            "consumer_secret", th.StringType, secret=True,
             description="Consumer secret of the integration record.",
         ),
         th.Property(
-            "token_id", th.StringType, required=True, secret=True,
+            "token_id", th.StringType, secret=True,
             description="Token id of the access token (user, role and integration).",
         ),
         th.Property(
-            "token_secret", th.StringType, required=True, secret=True,
+            "token_secret", th.StringType, secret=True,
             description="Token secret of the access token.",
+        ),
+        th.Property(
+            "client_id", th.StringType,
+            description="OAuth 2.0 client credentials: the integration record's client id "
+            "(instead of the four token-based settings).",
+        ),
+        th.Property(
+            "certificate_id", th.StringType,
+            description="OAuth 2.0: the certificate id NetSuite shows in Setup > Integration > "
+            "OAuth 2.0 Client Credentials (M2M) Setup.",
+        ),
+        th.Property(
+            "private_key", th.StringType, secret=True,
+            description="OAuth 2.0: the PEM private key of that certificate (RSA signs PS256, "
+            "EC P-256 signs ES256).",
+        ),
+        th.Property(
+            "private_key_path", th.StringType,
+            description="OAuth 2.0: a file holding that PEM private key, instead of private_key.",
+        ),
+        th.Property(
+            "oauth_scopes", th.ArrayType(th.StringType),
+            description="OAuth 2.0 scopes to ask for; default rest_webservices.",
         ),
         th.Property(
             "start_date", th.DateTimeType,
@@ -90,10 +114,7 @@ class TapNetSuite(Tap):
         c = self.config
         return NetSuiteClient(
             account_id=c["account_id"],
-            consumer_key=c["consumer_key"],
-            consumer_secret=c["consumer_secret"],
-            token_id=c["token_id"],
-            token_secret=c["token_secret"],
+            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path", "oauth_scopes")},
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
             max_concurrency=c.get("max_concurrency", 2),

@@ -14,7 +14,7 @@ from conftest import REPO
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 SDK_BUILTIN_PREFIXES = ("stream_map", "faker_", "flattening_", "batch_")  # singer-sdk's own settings
-KINDS = {"string": "string", "integer": "integer", "boolean": "boolean"}
+KINDS = {"string": "string", "integer": "integer", "boolean": "boolean", "array": "array"}
 
 
 def _tap_settings() -> dict[str, dict]:
@@ -49,9 +49,9 @@ def test_meltano_yml_and_hub_definition_agree_with_the_tap():
                 assert setting.get("value") == prop["default"], (path.name, name)
 
 
-def test_secrets_are_the_four_credentials():
+def test_secrets_are_the_credentials_and_the_key():
     secret = {name for name, prop in _tap_settings().items() if prop.get("secret")}
-    assert secret == {"consumer_key", "consumer_secret", "token_id", "token_secret"}
+    assert secret == {"consumer_key", "consumer_secret", "token_id", "token_secret", "private_key"}
 
 
 def test_meltano_add_from_the_hub_definition(tmp_path):

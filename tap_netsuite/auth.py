@@ -40,6 +40,10 @@ class Account(t.NamedTuple):
     def rest_url(self) -> str:
         return f"https://{self.host}.suitetalk.api.netsuite.com"
 
+    @property
+    def restlet_url(self) -> str:
+        return f"https://{self.host}.restlets.api.netsuite.com"
+
 
 def parse_account_id(account_id: str) -> Account:
     """Normalise an account id typed in any case with `_` or `-`.

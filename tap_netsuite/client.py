@@ -37,12 +37,15 @@ from tap_netsuite.errors import (
     NetSuiteConfigError,
     NetSuiteError,
     NetSuiteQueryError,
+    NetSuiteRestletError,
     NetSuiteUnavailableError,
 )
 from tap_netsuite.limiter import AdaptiveLimiter
 from tap_netsuite.suiteql import histogram_query, keyset_query, plan_windows
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
+RESTLET_PATH = "/app/site/hosting/restlet.nl"
+RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"
 MAX_PAGE_SIZE = 1000
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -73,6 +76,7 @@ class NetSuiteClient:
             raise NetSuiteConfigError(msg)
         self.account: Account = parse_account_id(account_id)
         self.base_url = (base_url or self.account.rest_url).rstrip("/")
+        self.restlet_url = (base_url or self.account.restlet_url).rstrip("/")
         self.page_size = page_size
         self.timeout = timeout
         self.max_retries = max_retries
@@ -184,6 +188,26 @@ class NetSuiteClient:
             last = items[-1]
             after = (last[spec["replication_key"]], int(last[spec["tiebreak"]]))
 
+    # RESTlets -------------------------------------------------------------
+
+    def call_restlet(
+        self, script: str | int, deploy: str | int, params: t.Mapping[str, t.Any] | None = None,
+        *, method: str = "GET", body: t.Any = None,  # noqa: ANN401
+    ) -> t.Any:  # noqa: ANN401
+        """Call a RESTlet deployed in the account and return the JSON it answered.
+
+        `script` and `deploy` are the script and deployment ids (numeric, or
+        `customscript_...`/`customdeploy_...`); `params` become query
+        parameters, signed with the rest; `body` is sent as JSON (POST/PUT).
+        The RESTlet host is `<account>.restlets.api.netsuite.com`, or `base_url`
+        when that is set. A script's error (`{"error": {"code", "message"}}`)
+        raises `NetSuiteRestletError` with the code and the script's message;
+        a full concurrency pool (SSS_REQUEST_LIMIT_EXCEEDED) is retried.
+        """
+        query = {"script": str(script), "deploy": str(deploy)}
+        query.update({key: str(value) for key, value in (params or {}).items() if value is not None})
+        return self._send(method, RESTLET_PATH, params=query, body=body, restlet=True)
+
     # Transport ------------------------------------------------------------
 
     def _send(
@@ -194,8 +218,9 @@ class NetSuiteClient:
         params: dict | None = None,
         body: dict | None = None,
         query: str | None = None,
-    ) -> dict:
-        url = self.base_url + path
+        restlet: bool = False,
+    ) -> t.Any:  # noqa: ANN401 - whatever JSON the endpoint answers
+        url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
         for attempt in range(self.max_retries + 1):
             retry_after = None
@@ -224,9 +249,11 @@ class NetSuiteClient:
                     self.auth.invalidate(_bearer(response))
                     response.close()
                     continue
-                if response.status_code not in RETRIED_STATUSES:
-                    raise self._error_for(response, query)
-                if response.status_code == 429:
+                pool_full = response.status_code == 429 or (restlet and _error_code(response) == RESTLET_POOL_FULL)
+                if response.status_code not in RETRIED_STATUSES and not pool_full:
+                    raise self._restlet_error(response) if restlet and response.status_code != 401 else \
+                        self._error_for(response, query)
+                if pool_full:
                     self.limiter.throttled()
                 reason = f"HTTP {response.status_code} {_error_code(response)}".strip()
                 retry_after = _retry_after(response)
@@ -246,6 +273,12 @@ class NetSuiteClient:
             )
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _restlet_error(self, response: requests.Response) -> NetSuiteRestletError:
+        code, message = _restlet_error_parts(response)
+        return NetSuiteRestletError(
+            f"The RESTlet answered HTTP {response.status_code} {code}: {message}", code=code, detail=message
+        )
 
     def _token_expired(self, response: requests.Response) -> bool:
         return (
@@ -342,8 +375,26 @@ def _error_detail(response: requests.Response) -> str:
 
 
 def _error_code(response: requests.Response) -> str:
-    details = _error_body(response).get("o:errorDetails") or []
+    body = _error_body(response)
+    if isinstance(body.get("error"), dict):  # the RESTlet shape
+        return str(body["error"].get("code", ""))
+    details = body.get("o:errorDetails") or []
     return next((d.get("o:errorCode", "") for d in details if isinstance(d, dict)), "")
+
+
+def _restlet_error_parts(response: requests.Response) -> tuple[str, str]:
+    """(code, message) of a RESTlet error; an N/error thrown by the script arrives as JSON in `message`."""
+    error = _error_body(response).get("error")
+    if not isinstance(error, dict):
+        return f"HTTP {response.status_code}", response.text[:500]
+    code, message = str(error.get("code", "")), str(error.get("message", ""))
+    try:
+        inner = json.loads(message)
+    except ValueError:
+        return code, message
+    if isinstance(inner, dict):
+        return str(inner.get("name") or code), str(inner.get("message") or message)
+    return code, message
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -20,6 +20,15 @@ class NetSuiteQueryError(NetSuiteError):
         self.query = query
 
 
+class NetSuiteRestletError(NetSuiteError):
+    """A RESTlet's script refused the call; `code` is its error code (an N/error name)."""
+
+    def __init__(self, message: str, *, code: str, detail: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+
+
 class NetSuiteUnavailableError(NetSuiteError):
     """NetSuite kept failing (429, 5xx, dropped connections) after every retry."""
 

@@ -14,7 +14,7 @@ from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
-from tap_netsuite.streams import CustomerStream, InvoiceStream
+from tap_netsuite.streams import CustomerStream, InvoiceStream, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 
 STREAMS = (CustomerStream, InvoiceStream)
@@ -98,6 +98,16 @@ class TapNetSuite(Tap):
             "longest a NetSuite request runs before it is killed; re-read rows are upserted.",
         ),
         th.Property(
+            "open_invoices_restlet_script", th.StringType,
+            description="Script id of the open-invoices RESTlet from suitescripts/ "
+            "(customscript_tapns_open_invoices_rl once deployed); with the deployment id it "
+            "enables the open_invoice_aging stream.",
+        ),
+        th.Property(
+            "open_invoices_restlet_deploy", th.StringType,
+            description="Deployment id of that RESTlet (customdeploy_tapns_open_invoices_rl).",
+        ),
+        th.Property(
             "account_timezone", th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
             "(Home > Set Preferences > Time Zone), such as America/Los_Angeles. Checked "
@@ -107,7 +117,10 @@ class TapNetSuite(Tap):
     ).to_dict()
 
     def discover_streams(self) -> list:
-        return [stream(tap=self) for stream in STREAMS]
+        streams = [stream(tap=self) for stream in STREAMS]
+        if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
+            streams.append(OpenInvoiceAgingStream(tap=self))
+        return streams
 
     @functools.cached_property
     def client(self) -> NetSuiteClient:

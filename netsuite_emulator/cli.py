@@ -14,8 +14,11 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import data, formats
+from . import data, faults, formats, oauth2, schema
 from .engine import Engine, Settings
+from .faults import Faults
+from .governance import Latency, Metrics, Pool
+from .mutations import Mutator
 from .server import EmulatorServer, State
 from .signing import Credentials, Verifier
 
@@ -64,6 +67,39 @@ def _parser() -> argparse.ArgumentParser:
                        help="user date format: M/D/YYYY, D/M/YYYY, D.M.YYYY, YYYY-MM-DD")
     serve.add_argument("--decimal-leading-zero", action=argparse.BooleanOptionalAction,
                        default=True, help="render 0.5 as '0.5' (default) or '.5'")
+    serve.add_argument("--subsecond", action="store_true",
+                       help="modification times keep milliseconds that HH24:MI:SS hides")
+    serve.add_argument("--nulls", choices=("left-out", "null"), default="left-out",
+                       help="NULL columns left out of items (default) or sent as null")
+    serve.add_argument("--links", choices=("self-next", "all"), default="self-next",
+                       help="collection links: self and next (default), or also "
+                            "previous/first/last")
+    serve.add_argument("--deny-table", action="append", default=[], choices=sorted(schema.TABLES),
+                       help="a table the role may not read (repeatable)")
+    serve.add_argument("--lines-per-invoice", type=int, default=2,
+                       help="item lines per sales transaction (plus the main line)")
+    serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
+    serve.add_argument("--latency-base-ms", type=float, default=0.0)
+    serve.add_argument("--latency-per-row-ms", type=float, default=0.0)
+    serve.add_argument("--request-timeout-s", type=float, default=0.0,
+                       help="cut off requests whose modelled time passes this (0: never)")
+    serve.add_argument("--metrics-queries", type=int, default=100,
+                       help="how many recent queries /_emulator/metrics keeps")
+    serve.add_argument("--fault-kind", choices=faults.KINDS)
+    serve.add_argument("--fault-next", type=int)
+    serve.add_argument("--fault-every", type=int)
+    serve.add_argument("--fault-fraction", type=float)
+    serve.add_argument("--fault-seed", type=int, default=0)
+    serve.add_argument("--fault-route", choices=faults.ROUTES)
+    serve.add_argument("--fault-stall-s", type=float, default=30.0)
+    serve.add_argument("--oauth2-client-id")
+    serve.add_argument("--oauth2-certificate-id")
+    serve.add_argument("--oauth2-public-key", type=Path, help="PEM public key or certificate")
+    serve.add_argument("--oauth2-generate-key", nargs=2, metavar=("rsa|ec", "KEY_OUT"),
+                       help="write a fresh private key PEM and accept its signatures")
+    serve.add_argument("--token-lifetime-s", type=int, default=3600)
+    serve.add_argument("--config-out-auth", choices=("tba", "oauth2"), default="tba",
+                       help="oauth2 adds client_id, certificate_id, private_key_path")
     return parser
 
 
@@ -76,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    conn = data.build_database(args.customers, args.invoices, args.seed, args.timezone)
+    conn = data.build_database(args.customers, args.invoices, args.seed, args.timezone,
+                               args.lines_per_invoice, args.subsecond)
     print(f"generated {args.customers} customers and {args.invoices} invoices in "
           f"{time.monotonic() - started:.1f} s", file=sys.stderr)
     config = {
@@ -90,9 +127,24 @@ def serve(args: argparse.Namespace) -> int:
                               config["consumer_secret"], config["token_id"],
                               config["token_secret"])
     lock = threading.Lock()
-    settings = Settings(args.timezone, args.date_format, args.decimal_leading_zero)
+    settings = Settings(args.timezone, args.date_format, args.decimal_leading_zero, args.nulls,
+                        args.links, args.subsecond, frozenset(args.deny_table))
+    plan = None
+    if args.fault_kind:
+        try:
+            plan = faults.parse({k: v for k, v in {
+                "kind": args.fault_kind, "next": args.fault_next, "every": args.fault_every,
+                "fraction": args.fault_fraction, "seed": args.fault_seed,
+                "route": args.fault_route, "stall_s": args.fault_stall_s}.items()
+                if v is not None})
+        except faults.FaultError as exc:
+            sys.exit(f"netsuite-emulator: {exc}")
     state = State(conn, lock, Engine(conn, settings, lock), Verifier(credentials),
-                  random.Random(f"touch:{args.seed}"))
+                  random.Random(f"touch:{args.seed}"), Pool(args.concurrency),
+                  Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
+                  Metrics(args.metrics_queries), Faults(plan),
+                  Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),
+                  _oauth2(args, config))
     server = EmulatorServer((args.host, args.port), state)
     host, port = server.server_address[:2]
     base_url = f"http://{host}:{port}"
@@ -114,6 +166,29 @@ def serve(args: argparse.Namespace) -> int:
     worker.join()
     conn.close()
     return 0
+
+
+def _oauth2(args: argparse.Namespace, config: dict) -> oauth2.TokenService | None:
+    """The OAuth 2.0 integration when configured; adds its settings to the tap config when
+    --config-out-auth oauth2 asks for them."""
+    if not (args.oauth2_public_key or args.oauth2_generate_key):
+        return None
+    client_id = args.oauth2_client_id or secret(args.seed, "oauth2_client_id")
+    certificate_id = args.oauth2_certificate_id or secret(args.seed, "certificate_id")[:43]
+    key_path = None
+    if args.oauth2_generate_key:
+        kind, out = args.oauth2_generate_key
+        if kind not in ("rsa", "ec"):
+            sys.exit("netsuite-emulator: --oauth2-generate-key takes rsa or ec")
+        key_path = Path(out).resolve()
+        public_key = oauth2.generate_key(kind, key_path)
+    else:
+        public_key = oauth2.load_public_key(args.oauth2_public_key)
+    if args.config_out_auth == "oauth2":
+        config.update(client_id=client_id, certificate_id=certificate_id)
+        if key_path is not None:
+            config["private_key_path"] = str(key_path)
+    return oauth2.TokenService(client_id, certificate_id, public_key, args.token_lifetime_s)
 
 
 def _write_atomically(path: Path, text: str) -> None:

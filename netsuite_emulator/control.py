@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from . import formats, schema
@@ -24,8 +25,10 @@ class ControlError(ValueError):
     """A control request that makes no sense (unknown table, bad arguments)."""
 
 
-def touch(conn: sqlite3.Connection, rng: random.Random, request: dict) -> list[int]:
-    """Set the chosen records' lastmodifieddate to now (whole seconds, server clock).
+def touch(conn: sqlite3.Connection, rng: random.Random, request: dict,
+          subsecond: bool = False) -> list[int]:
+    """Set the chosen records' lastmodifieddate to now (server clock; whole seconds unless
+    `subsecond`, which keeps milliseconds).
 
     `request`: {"table": ..., "count": n} picks n records with the emulator's seeded generator
     (different records on each call, the same sequence for the same seed), or "ids": [...]
@@ -54,7 +57,7 @@ def touch(conn: sqlite3.Connection, rng: random.Random, request: dict) -> list[i
         candidates = [r[0] for r in conn.execute(
             f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
         ids = sorted(rng.sample(candidates, min(count, len(candidates))))
-    now = int(time.time())
+    now = round(time.time(), 3) if subsecond else int(time.time())
     conn.executemany(f'UPDATE "{table}" SET lastmodifieddate = ? WHERE id = ?',
                      [(now, i) for i in ids])
     conn.commit()
@@ -63,10 +66,12 @@ def touch(conn: sqlite3.Connection, rng: random.Random, request: dict) -> list[i
 
 def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[dict]:
     """Every row of a table in id order, with the typed values described in the module doc."""
-    if table not in TOUCHABLE:
-        raise ControlError(f"table must be one of {', '.join(TOUCHABLE)}")
+    if table not in schema.TABLES or table == "dual":
+        raise ControlError(f"unknown table {table!r}")
     types = schema.TABLES[table]
-    cursor = conn.execute(f'SELECT {", ".join(types)} FROM "{table}" ORDER BY id')
+    order = ", ".join(f'"{k}"' for k in schema.KEYS[table])
+    columns = ", ".join(f'"{c}"' for c in types)
+    cursor = conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}')
     return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)}
             for row in cursor]
 
@@ -83,3 +88,31 @@ def _canonical(kind: str, value, tz: ZoneInfo):
     if kind == schema.DATETIME:
         return formats.utc_iso(value)
     return value
+
+
+def from_canonical(kind: str, value, tz: ZoneInfo):
+    """The stored form of a canonical value (the inverse of `_canonical`)."""
+    if value is None:
+        return None
+    try:
+        if kind == schema.BOOLEAN:
+            if not isinstance(value, bool):
+                raise ValueError("a boolean is expected")
+            return "T" if value else "F"
+        if kind == schema.DECIMAL:
+            return float(value)
+        if kind == schema.INTEGER:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError("an integer is expected")
+            return value
+        if kind == schema.DATE:
+            return formats.local_midnight(date.fromisoformat(str(value)), tz)
+        if kind == schema.DATETIME:
+            moment = datetime.fromisoformat(str(value))
+            if moment.tzinfo is None:
+                raise ValueError("a datetime needs an offset")
+            stamp = moment.timestamp()
+            return int(stamp) if stamp == int(stamp) else stamp
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ControlError(f"bad {kind} value {value!r}: {exc}") from None

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from . import schema
+from . import schema, sqlgen
 from .formats import local_date, local_midnight
 
 
@@ -53,138 +53,257 @@ def _pick(rng: random.Random, options):
     return options[int(rng.random() * len(options))]
 
 
-def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo) -> sqlite3.Connection:
+def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
+                   lines_per_invoice: int = 2, subsecond: bool = False) -> sqlite3.Connection:
     """An in-memory SQLite database holding the emulated account, indexed for keyset paging."""
     conn = sqlite3.connect(":memory:", check_same_thread=False)
     for table in schema.TABLES:
         conn.execute(schema.create_table_sql(table))
     conn.execute("INSERT INTO dual (dummy) VALUES ('X')")
     rng = random.Random(seed)
-    customer_rows = list(_customers(rng, customers))
+    customer_rows = [tuple(row) for row in _customers(rng, customers, tz)]
     _insert(conn, "customer", customer_rows)
-    _insert(conn, "transaction", _transactions(rng, invoices, customer_rows, tz))
+    customer_refs = [(r[0], r[12], r[10], r[11]) for r in customer_rows]  # id, terms, sub, cur
+    _insert_transactions(conn, rng, _types(rng, invoices), customer_refs, tz,
+                         lines_per_invoice)
+    _insert(conn, "customfield", _custom_fields())
+    _insert(conn, "deletedrecord", _deleted(rng, conn, max(3, invoices // 500)))
+    if subsecond:
+        set_fractions(conn, True)
     for table in ("customer", "transaction"):
         conn.execute(f'CREATE INDEX "{table}_lastmodified" ON "{table}" (lastmodifieddate, id)')
     conn.execute('CREATE INDEX transaction_type_lastmodified ON "transaction" '
                  "(type, lastmodifieddate, id)")
+    conn.execute("CREATE INDEX transactionline_lastmodified ON transactionline "
+                 "(linelastmodifieddate, \"transaction\", id)")
+    conn.execute("CREATE INDEX deletedrecord_type ON deletedrecord (type, deleteddate, recordid)")
     conn.commit()
     return conn
 
 
+def _insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
+                         customers: list[tuple], tz: ZoneInfo, lines_per_invoice: int) -> None:
+    """Transactions (generated inside SQLite, see `sqlgen`) and their lines."""
+    bulk = sorted(_bulk_seconds(rng, len(kinds), *MODIFIED) + DST_SECONDS)
+    sqlgen.insert_transactions(conn, rng, kinds, customers, tz, bulk, TRANSACTION_CREATED,
+                               MODIFIED, _MEMOS)
+    insert_lines(conn, lines_per_invoice)
+
+
 def _insert(conn: sqlite3.Connection, table: str, rows) -> None:
-    cols = list(schema.TABLES[table])
-    marks = ", ".join("?" for _ in cols)
-    conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})',
-                     (tuple(row[c] for c in cols) for row in rows))
+    """Rows are tuples in `schema.TABLES` column order."""
+    marks = ", ".join("?" for _ in schema.TABLES[table])
+    conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
+
+
+# Sub-second parts, a deterministic function of the key, for `--subsecond`.
+_FRACTION = {
+    "customer": ("lastmodifieddate", "((id * 7919 + 13) % 1000) / 1000.0"),
+    "transaction": ("lastmodifieddate", "((id * 7919 + 13) % 1000) / 1000.0"),
+    "transactionline": ("linelastmodifieddate",
+                        '(("transaction" * 7919 + id * 104729 + 13) % 1000) / 1000.0'),
+}
+
+
+def set_fractions(conn: sqlite3.Connection, on: bool) -> None:
+    """Give every modification time a sub-second part (on), or cut them to whole seconds."""
+    for table, (column, fraction) in _FRACTION.items():
+        value = f"CAST({column} AS INTEGER) + {fraction}" if on else f"CAST({column} AS INTEGER)"
+        conn.execute(f'UPDATE "{table}" SET {column} = {value}')
+
+
+def insert_lines(conn: sqlite3.Connection, lines_per_invoice: int, where: str = "1",
+                 args: tuple = ()) -> None:
+    """Lines for the transactions matching `where`, computed inside SQLite (no per-row Python).
+
+    Line 0 is the main line (the receivable: the total, positive). Item lines split the total;
+    on sales transactions their quantity and amount are negative, as income lines are in a real
+    account's SuiteQL (silent in netsuite-api.md; the sign convention most accounts show).
+    Payments have only a main line. A line's own modification time is before its header's,
+    except on about one transaction in fifty whose first item line was edited afterwards
+    without moving the header (netsuite-api.md §3, "child-line edits").
+    """
+    n = max(0, lines_per_invoice)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS line_numbers (k INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM line_numbers")
+    conn.executemany("INSERT INTO line_numbers VALUES (?)", [(k,) for k in range(n + 1)])
+    # Named steps for readability; SQLite flattens them into one pass over the transactions.
+    conn.execute(f"""
+        INSERT INTO transactionline
+        WITH t AS NOT MATERIALIZED (
+            SELECT id, type, memo, foreigntotal, createddate, lastmodifieddate,
+                   CAST(ROUND(foreigntotal * 100) AS INTEGER) / {n or 1} AS share,
+                   CAST(ROUND(foreigntotal * 100) AS INTEGER)
+                     - ({n or 1} - 1) * (CAST(ROUND(foreigntotal * 100) AS INTEGER) / {n or 1})
+                     AS rest
+            FROM "transaction" t WHERE {where}),
+        l AS NOT MATERIALIZED (
+            SELECT t.*, k.k, 1 + (t.id + k.k) % 4 AS qty,
+                   CASE WHEN k.k < {n} THEN t.share ELSE t.rest END AS cents
+            FROM t CROSS JOIN line_numbers k WHERE k.k = 0 OR t.type != 'CustPymt')
+        SELECT id, k, k, CASE WHEN k = 0 THEN 'T' ELSE 'F' END,
+               CASE WHEN k = 0 THEN NULL ELSE 1 + (id * 7 + k * 3) % 6 END,
+               CASE WHEN k = 0 THEN NULL ELSE -qty END,
+               CASE WHEN k = 0 THEN NULL ELSE ROUND(cents / 100.0 / qty, 6) END,
+               CASE WHEN k = 0 THEN foreigntotal ELSE -cents / 100.0 END,
+               CASE WHEN k = 0 THEN memo WHEN (id + k) % 7 = 0 THEN 'Discount 5%/line ' || k END,
+               CASE WHEN k = 0 THEN lastmodifieddate
+                    WHEN k = 1 AND id % 50 = 7 THEN lastmodifieddate + 3600 * (1 + id % 48)
+                    ELSE MAX(createddate, lastmodifieddate - (id * 13 + k * 7) % 86400)
+               END
+        FROM l""", args)
 
 
 def _bulk_seconds(rng: random.Random, count: int, low: int, high: int) -> list[int]:
     return sorted(_between(rng, low, high) for _ in range(max(1, count // 250)))
 
 
-def _modified(rng: random.Random, created: int, bulk: list[int]) -> int:
-    """A modification second after `created`: own, or a bulk edit's shared second."""
-    if rng.random() < BULK_SHARE:
-        stamp = _pick(rng, bulk)
-        if stamp >= created:
-            return stamp
-    return min(MODIFIED[1], max(MODIFIED[0], created + _between(rng, 0, 90 * DAY)))
+# Seconds inside daylight-saving changes of America/Los_Angeles (the default zone): the repeated
+# hour 01:00-02:00 on fall-back nights, once in PDT and once in PST, and just after the skipped
+# hour in spring. Bulk edits land on them, so the generated history crosses every change.
+DST_SECONDS = sorted(
+    [int(datetime(y, m, d, h, 30, tzinfo=timezone.utc).timestamp())
+     for (y, m, d) in ((2023, 11, 5), (2024, 11, 3), (2025, 11, 2)) for h in (8, 9)]
+    + [int(datetime(y, 3, d, 10, 30, tzinfo=timezone.utc).timestamp())
+       for (y, d) in ((2023, 12), (2024, 10), (2025, 9))])
 
 
-def _customers(rng: random.Random, count: int):
+def _customers(rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100,
+               start_n: int = 1, parents: list[int] | None = None):
+    """Customer rows as lists in schema order; ids from `start_id` upwards with gaps."""
     bulk = _bulk_seconds(rng, count, *MODIFIED)
-    cid, ids = 100, []
-    for n in range(1, count + 1):
+    cid, ids = start_id, list(parents or [])
+    rand = rng.random
+    for n in range(start_n, start_n + count):
         cid += _between(rng, 1, 4)
-        isperson = rng.random() < 0.2
+        isperson = rand() < 0.2
         if isperson:
             name = f"{_pick(rng, _FIRST)} {_pick(rng, _LAST)}"
         else:
             name = f"{_pick(rng, _ADJECTIVES)} {_pick(rng, _NOUNS)} {_pick(rng, _SUFFIXES)}"
-        slug = f"c{n}"
         subsidiary = _pick(rng, (1, 1, 1, 2, 3))
         created = _between(rng, *CUSTOMER_CREATED)
-        yield {
-            "id": cid,
-            "entityid": f"CUST{n:05d}",
-            "companyname": name,
-            "email": f"ap@{slug}.example.com" if rng.random() < 0.85 else None,
-            "phone": f"+1 555-{_between(rng, 0, 9999):04d}" if rng.random() < 0.7 else None,
-            "isperson": "T" if isperson else "F",
-            "isinactive": "T" if rng.random() < 0.05 else "F",
-            "datecreated": created,
-            "lastmodifieddate": _between(rng, *MODIFIED) if rng.random() >= BULK_SHARE
-            else _pick(rng, bulk),
-            "parent": _pick(rng, ids) if ids and rng.random() < 0.1 else None,
-            "subsidiary": subsidiary,
-            "currency": schema.SUBSIDIARY_CURRENCY[subsidiary],
-            "terms": _pick(rng, (1, 1, 2, 3, 4)) if rng.random() < 0.8 else None,
-            "externalid": f"EXT-C-{n:05d}" if rng.random() < 0.5 else None,
-        }
+        yield [
+            cid,
+            f"CUST{n:05d}",
+            name,
+            f"ap@c{n}.example.com" if rand() < 0.85 else None,
+            f"+1 555-{_between(rng, 0, 9999):04d}" if rand() < 0.7 else None,
+            "T" if isperson else "F",
+            "T" if rand() < 0.05 else "F",
+            created,
+            _between(rng, *MODIFIED) if rand() >= BULK_SHARE else _pick(rng, bulk),
+            _pick(rng, ids) if ids and rand() < 0.1 else None,
+            subsidiary,
+            schema.SUBSIDIARY_CURRENCY[subsidiary],
+            _pick(rng, (1, 1, 2, 3, 4)) if rand() < 0.8 else None,
+            f"EXT-C-{n:05d}" if rand() < 0.5 else None,
+            _pick(rng, _REGIONS) if rand() < 0.7 else None,
+            "T" if rand() < 0.1 else "F",
+            _midnight(_day_of(created + _between(rng, 30, 900) * DAY, tz), tz)
+            if rand() < 0.3 else None,
+        ]
         ids.append(cid)
 
 
 def _types(rng: random.Random, invoices: int) -> list[str]:
     """Exactly `invoices` CustInvc, plus a smaller number of other types, shuffled."""
-    kinds = ["CustInvc"] * invoices
-    for kind, share in OTHER_TYPES.items():
-        kinds += [kind] * (round(invoices * share) + (1 if invoices else 0))
-    rng.shuffle(kinds)
+    others = [kind for kind, share in OTHER_TYPES.items()
+              for _ in range(round(invoices * share) + (1 if invoices else 0))]
+    kinds = ["CustInvc"] * (invoices + len(others))
+    # Scatter the other types over random positions (a full shuffle of a million is slow).
+    for position, kind in zip(rng.sample(range(len(kinds)), len(others)), others):
+        kinds[position] = kind
     return kinds
 
 
-def _transactions(rng: random.Random, invoices: int, customers: list[dict], tz: ZoneInfo):
-    if invoices and not customers:
+_PREFIX = {"CustInvc": "INV", "CustPymt": "PYMT", "SalesOrd": "SO"}
+
+
+def _transactions(rng: random.Random, kinds: list[str], customers: list[tuple], tz: ZoneInfo,
+                  start_id: int, seq: dict[str, int]):
+    """Transaction rows as tuples in schema order. `customers`: (id, terms, subsidiary,
+    currency) tuples; `seq` counts tranids per type and is advanced in place.
+
+    The hot loop of a million-row build: local names, tuples, no per-row dict."""
+    if kinds and not customers:
         raise ValueError("transactions need at least one customer")
-    kinds = _types(rng, invoices)
-    bulk = _bulk_seconds(rng, len(kinds), *MODIFIED)
-    seq = dict.fromkeys(schema.RECORD_TYPE, 0)
-    prefix = {"CustInvc": "INV", "CustPymt": "PYMT", "SalesOrd": "SO"}
-    tid = 1000
+    bulk = sorted(_bulk_seconds(rng, len(kinds), *MODIFIED) + DST_SECONDS)
+    rand, ncust, nbulk, nmemo = rng.random, len(customers), len(bulk), len(_MEMOS)
+    c_low, c_span = TRANSACTION_CREATED[0], TRANSACTION_CREATED[1] - TRANSACTION_CREATED[0] + 1
+    m_low, m_high = MODIFIED
+    record_type, terms_days, period = schema.RECORD_TYPE, schema.TERMS_DAYS, schema.period_id
+    day_of, midnight, memos = _day_of, _midnight, _MEMOS
+    tid = start_id
     for kind in kinds:
-        tid += _between(rng, 1, 3)
+        tid += 1 + int(rand() * 3)
         seq[kind] += 1
-        customer = _pick(rng, customers)
-        created = _between(rng, *TRANSACTION_CREATED)
-        day = _day_of(created, tz)
-        cents = _between(rng, 1, 99) if rng.random() < 0.05 else _between(rng, 1000, 2_500_000)
-        terms = customer["terms"] or 1
-        row = {
-            "id": tid,
-            "tranid": f"{prefix[kind]}{seq[kind]:06d}",
-            "type": kind,
-            "recordtype": schema.RECORD_TYPE[kind],
-            "entity": customer["id"],
-            "trandate": _midnight(day, tz),
-            "duedate": None,
-            "createddate": created,
-            "lastmodifieddate": _modified(rng, created, bulk),
-            "foreigntotal": cents / 100,
-            "foreignamountpaid": None,
-            "foreignamountunpaid": None,
-            "currency": customer["currency"],
-            "exchangerate": 1.0 if customer["currency"] == 1
-            else _between(rng, 10_500, 13_500) / 10_000,
-            "memo": _pick(rng, _MEMOS) if rng.random() < 0.4 else None,
-            "terms": terms if kind != "CustPymt" else None,
-            "subsidiary": customer["subsidiary"],
-            "postingperiod": schema.period_id(day.year, day.month),
-            "externalid": f"EXT-T-{tid}" if rng.random() < 0.5 else None,
-            "otherrefnum": f"PO-{_between(rng, 1000, 99999)}"
-            if kind != "CustPymt" and rng.random() < 0.5 else None,
-        }
+        cust_id, cust_terms, subsidiary, currency = customers[int(rand() * ncust)]
+        created = c_low + int(rand() * c_span)
+        day = day_of(created, tz)
+        cents = 1 + int(rand() * 99) if rand() < 0.05 else 1000 + int(rand() * 2_499_001)
+        terms = cust_terms or 1
+        modified = bulk[int(rand() * nbulk)] if rand() < BULK_SHARE else 0
+        if modified < created:  # an own second: some time after creation
+            modified = min(m_high, max(m_low, created + int(rand() * 90 * DAY)))
+        trandate = midnight(day, tz)
         if kind == "CustInvc":
-            paid = _pick(rng, (0, cents, cents, _between(rng, 0, cents)))
-            row["status"] = "B" if paid == cents else "A"
-            row["foreignamountpaid"] = paid / 100
-            row["foreignamountunpaid"] = (cents - paid) / 100
-            row["duedate"] = _midnight(date.fromordinal(
-                day.toordinal() + schema.TERMS_DAYS[terms]), tz)
-        elif kind == "CustPymt":
-            row["status"] = _pick(rng, ("B", "C"))
+            r = rand()
+            paid = 0 if r < 0.25 else cents if r < 0.75 else int(rand() * (cents + 1))
+            status = "B" if paid == cents else "A"
+            amounts = (paid / 100, (cents - paid) / 100)
+            duedate = midnight(date.fromordinal(day.toordinal() + terms_days[terms]), tz)
         else:
-            row["status"] = _pick(rng, ("B", "F", "G"))
-        yield row
+            status = ("B", "C")[int(rand() * 2)] if kind == "CustPymt" \
+                else ("B", "F", "G")[int(rand() * 3)]
+            amounts, duedate = (None, None), None
+        yield (
+            tid, f"{_PREFIX[kind]}{seq[kind]:06d}", kind, record_type[kind], cust_id,
+            trandate, duedate, created, modified, status, cents / 100, amounts[0], amounts[1],
+            currency,
+            1.0 if currency == 1 else (10_500 + int(rand() * 3001)) / 10_000,
+            memos[int(rand() * nmemo)] if rand() < 0.4 else None,
+            terms if kind != "CustPymt" else None,
+            subsidiary, period(day.year, day.month),
+            f"EXT-T-{tid}" if rand() < 0.5 else None,
+            f"PO-{1000 + int(rand() * 99000)}" if kind != "CustPymt" and rand() < 0.5 else None,
+            "T" if rand() < 0.6 else "F",
+            f"PRJ-{tid % 997:03d}/{day.year}" if rand() < 0.3 else None,
+            midnight(date.fromordinal(day.toordinal() + int(rand() * 20)), tz)
+            if rand() < 0.2 else None,
+            int(rand() * 4000) / 10_000 if kind != "CustPymt" else None,
+        )
+
+
+def _custom_fields():
+    stamp = _epoch(2022, 6, 1)
+    for n, (scriptid, (kind, value_type, label)) in enumerate(schema.CUSTOM_FIELDS.items()):
+        yield (1001 + n, scriptid.upper(), kind, value_type, label,
+               f"{label} (emulated custom field)", "F", stamp + n * DAY)
+
+
+def _deleted(rng: random.Random, conn: sqlite3.Connection, count: int):
+    """A few records deleted in the generated past: invoices and customers whose ids fell in
+    the gaps between the surviving ids, as a deletion leaves them."""
+    rows = []
+    for table, kind in (("transaction", "invoice"), ("customer", "customer")):
+        taken = {r[0] for r in conn.execute(f'SELECT id FROM "{table}"')}
+        top = max(taken, default=1000)
+        for n in range(count if kind == "invoice" else max(1, count // 3)):
+            rid = _between(rng, 1, top)
+            while rid in taken:
+                rid += 1
+            taken.add(rid)
+            name = f"INV-D{n + 1:05d}" if kind == "invoice" else f"CUST-D{n + 1:05d} Removed Co"
+            rows.append((rid, schema.RECORD_TYPE_ID[kind], None, kind, name,
+                         _between(rng, *MODIFIED), _pick(rng, (-4, 3, 5)),
+                         _pick(rng, DELETE_CONTEXTS), "F", "F", "F"))
+    return rows
+
+
+# deletedrecord.context: the execution context's display text [unsure which form SuiteQL shows].
+DELETE_CONTEXTS = ("UI", "CSV Import", "Web Services", "Scheduled Script")
+_REGIONS = ("West", "East", "EMEA", "APAC", "Central / North")
 
 
 # Time-zone arithmetic is the slowest step per row; both answers repeat a lot. Offsets change
@@ -201,3 +320,13 @@ def _day_of(epoch: int, tz: ZoneInfo) -> date:
 @lru_cache(maxsize=None)
 def _midnight(day: date, tz: ZoneInfo) -> int:
     return local_midnight(day, tz)
+
+
+def rezone_dates(conn: sqlite3.Connection, old: ZoneInfo, new: ZoneInfo) -> None:
+    """Date columns are stored as local midnight: keep each date's day in a new account zone."""
+    conn.create_function("ns_rezone", 1, lambda v: None if v is None else local_midnight(
+        local_date(v, old), new), deterministic=True)
+    for table, columns in schema.TABLES.items():
+        for column, kind in columns.items():
+            if kind == schema.DATE:
+                conn.execute(f'UPDATE "{table}" SET "{column}" = ns_rezone("{column}")')

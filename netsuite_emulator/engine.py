@@ -63,11 +63,18 @@ def unsupported() -> SuiteQLError:
 
 @dataclass
 class Settings:
-    """Account preferences that change how values are read and written."""
+    """Account preferences and emulator switches that change how values are read and written.
+
+    Mutable at run time (`POST /_emulator/config`); readers see a change from their next query.
+    """
 
     tz: ZoneInfo
     date_format: str = "M/D/YYYY"
     decimal_leading_zero: bool = True
+    nulls: str = "left-out"  # "left-out" (§2's most likely) or "null"
+    links: str = "self-next"  # "self-next" or "all" (first/previous/last too)
+    subsecond: bool = False  # modification times keep sub-second parts
+    denied: frozenset[str] = frozenset()  # tables the role may not read
 
 
 @dataclass
@@ -130,10 +137,12 @@ class Engine:
                 raise unsupported() from None
         return Page([self._item(translation.columns, row) for row in rows], total)
 
-    def _item(self, columns: list[Column], row: tuple) -> dict[str, str]:
-        item: dict[str, str] = {}
+    def _item(self, columns: list[Column], row: tuple) -> dict[str, str | None]:
+        item: dict[str, str | None] = {}
         for col, value in zip(columns, row):
             if value is None:
+                if self.settings.nulls == "null":
+                    item[col.name] = None
                 continue  # NULL columns are left out of the item (netsuite-api.md §2)
             if col.kind in schema.TEMPORAL and isinstance(value, (int, float)):
                 item[col.name] = formats.user_date(value, self.settings.date_format,
@@ -147,15 +156,14 @@ class Engine:
 
 def _functions(settings: Settings) -> dict:
     """The SQLite functions translated queries call; each takes a value and a second argument."""
-    tz, fmt = settings.tz, settings.date_format
+    s = settings  # read at each call: the settings change at run time
     return {
         # TO_CHAR(datetime) without a model renders like a bare column: the user's date format.
-        "ns_to_char_dt": lambda v, f: formats.to_char_datetime(v, f, tz) if f is not None
-        else formats.user_date(v, fmt, tz),
-        "ns_to_char_num": lambda v, f: formats.to_char_number(
-            v, f, settings.decimal_leading_zero),
-        "ns_to_timestamp": lambda text, f: formats.parse_local(text, f, tz),
-        "ns_trunc_dt": lambda v, unit: formats.trunc_datetime(v, unit, tz),
+        "ns_to_char_dt": lambda v, f: formats.to_char_datetime(v, f, s.tz) if f is not None
+        else formats.user_date(v, s.date_format, s.tz),
+        "ns_to_char_num": lambda v, f: formats.to_char_number(v, f, s.decimal_leading_zero),
+        "ns_to_timestamp": lambda text, f: formats.parse_local(text, f, s.tz),
+        "ns_trunc_dt": lambda v, unit: formats.trunc_datetime(v, unit, s.tz),
         "ns_trunc_num": _trunc_number,
         "ns_display": schema.display_text,
     }
@@ -271,6 +279,9 @@ class Translator:
             if node.args.get("db") or name not in schema.TABLES:
                 written = ".".join(part.name for part in node.parts)
                 raise SuiteQLError(PREFIX + f"Invalid search type: {written}.")
+            if name in self.settings.denied:
+                raise SuiteQLError(PREFIX + f"Search error occurred: Record '{name}' was not "
+                                   "found.")
             alias = (node.alias or name).lower()
             node.set("this", exp.to_identifier(name, quoted=True))
             if node.alias:
@@ -426,7 +437,8 @@ class Translator:
         if key in schema.DISPLAY_REFERENCE:
             target = schema.DISPLAY_REFERENCE[key]
             # The lookup's own alias keeps `customer.parent` pointing at the outer row.
-            lookup = (exp.select(exp.column("companyname", table="ns_ref", quoted=True))
+            lookup = (exp.select(exp.column(schema.DISPLAY_COLUMN[target], table="ns_ref",
+                                            quoted=True))
                       .from_(exp.to_table(target, alias="ns_ref", quoted=True))
                       .where(exp.column("id", table="ns_ref", quoted=True).eq(col)))
             return exp.Subquery(this=lookup), OTHER

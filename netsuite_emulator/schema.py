@@ -33,6 +33,10 @@ TABLES: dict[str, dict[str, str]] = {
         "currency": INTEGER,
         "terms": INTEGER,
         "externalid": STRING,
+        # Custom entity fields, visible in SELECT * like any column the role can see.
+        "custentity_region": STRING,
+        "custentity_vip": BOOLEAN,
+        "custentity_credit_review": DATE,
     },
     "transaction": {
         "id": INTEGER,
@@ -56,6 +60,48 @@ TABLES: dict[str, dict[str, str]] = {
         "postingperiod": INTEGER,
         "externalid": STRING,
         "otherrefnum": STRING,
+        # Custom body fields.
+        "custbody_approved": BOOLEAN,
+        "custbody_project_code": STRING,
+        "custbody_delivery_date": DATE,
+        "custbody_margin": DECIMAL,
+    },
+    # One row per line; `id` numbers the lines of one transaction (0 is the main line), so the
+    # key is (transaction, id) as in NetSuite, where transactionline.id is not unique alone.
+    "transactionline": {
+        "transaction": INTEGER,
+        "id": INTEGER,
+        "linesequencenumber": INTEGER,
+        "mainline": BOOLEAN,
+        "item": INTEGER,
+        "quantity": DECIMAL,
+        "rate": DECIMAL,
+        "amount": DECIMAL,
+        "memo": STRING,
+        "linelastmodifieddate": DATETIME,
+    },
+    "deletedrecord": {
+        "recordid": INTEGER,
+        "recordtypeid": INTEGER,
+        "scriptid": STRING,
+        "type": STRING,
+        "name": STRING,
+        "deleteddate": DATETIME,
+        "deletedby": INTEGER,
+        "context": STRING,
+        "iscustomlist": BOOLEAN,
+        "iscustomrecord": BOOLEAN,
+        "iscustomtransaction": BOOLEAN,
+    },
+    "customfield": {
+        "id": INTEGER,
+        "scriptid": STRING,
+        "fieldtype": STRING,
+        "fieldvaluetype": STRING,
+        "label": STRING,
+        "description": STRING,
+        "isinactive": BOOLEAN,
+        "lastmodifieddate": DATETIME,
     },
     # Oracle's one-row table, for `SELECT SYSDATE FROM DUAL`.
     "dual": {"dummy": STRING},
@@ -69,7 +115,33 @@ REQUIRED = {
     "transaction": frozenset({"id", "tranid", "type", "recordtype", "entity", "trandate",
                               "createddate", "lastmodifieddate", "status", "foreigntotal",
                               "currency", "exchangerate", "subsidiary", "postingperiod"}),
+    "transactionline": frozenset({"transaction", "id", "linesequencenumber", "mainline",
+                                  "linelastmodifieddate"}),
+    "deletedrecord": frozenset({"recordid", "recordtypeid", "type", "deleteddate", "iscustomlist",
+                                "iscustomrecord", "iscustomtransaction"}),
+    "customfield": frozenset({"id", "scriptid", "fieldtype", "fieldvaluetype", "label",
+                              "isinactive", "lastmodifieddate"}),
     "dual": frozenset({"dummy"}),
+}
+
+# The unique key of each table, which is also its canonical row order. Tables keyed by `id`
+# store it as the SQLite rowid.
+KEYS: dict[str, tuple[str, ...]] = {
+    "customer": ("id",), "transaction": ("id",), "customfield": ("id",),
+    "transactionline": ("transaction", "id"), "deletedrecord": ("deleteddate", "recordid"),
+    "dual": ("dummy",),
+}
+
+# The custom fields of the account, as the `customfield` table describes them:
+# scriptid -> (fieldtype, fieldvaluetype, label).
+CUSTOM_FIELDS = {
+    "custentity_region": ("ENTITY", "Free-Form Text", "Sales Region"),
+    "custentity_vip": ("ENTITY", "Check Box", "VIP Customer"),
+    "custentity_credit_review": ("ENTITY", "Date", "Credit Review Date"),
+    "custbody_approved": ("BODY", "Check Box", "Approved"),
+    "custbody_project_code": ("BODY", "Free-Form Text", "Project Code"),
+    "custbody_delivery_date": ("BODY", "Date", "Delivery Date"),
+    "custbody_margin": ("BODY", "Decimal Number", "Margin"),
 }
 
 _SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "REAL",
@@ -77,13 +149,16 @@ _SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "
 
 
 def create_table_sql(table: str) -> str:
-    """The SQLite DDL for one emulated table (id is the rowid, so lookups by id are free)."""
-    cols = []
+    """The SQLite DDL for one emulated table (an `id` key is the rowid, so lookups are free)."""
+    cols, key = [], KEYS[table]
     for name, kind in TABLES[table].items():
-        decl = "INTEGER PRIMARY KEY" if name == "id" else _SQLITE_TYPES[kind]
-        if name in REQUIRED[table] and name != "id":
+        rowid = key == ("id",) and name == "id"
+        decl = "INTEGER PRIMARY KEY" if rowid else _SQLITE_TYPES[kind]
+        if name in REQUIRED[table] and not rowid:
             decl += " NOT NULL"
         cols.append(f'"{name}" {decl}')
+    if table == "transactionline":
+        cols.append('PRIMARY KEY ("transaction", "id")')
     return f'CREATE TABLE "{table}" ({", ".join(cols)})'
 
 
@@ -99,6 +174,11 @@ STATUS_TEXT = {
     "SalesOrd:G": "Billed",
 }
 TYPE_TEXT = {"CustInvc": "Invoice", "CustPymt": "Payment", "SalesOrd": "Sales Order"}
+# deletedrecord.recordtypeid: NetSuite's internal ids of standard record types are negative
+# (customer -2, transactions -30 in the Records Catalog as commonly cited) [unsure].
+RECORD_TYPE_ID = {"customer": -2, "invoice": -30, "customerpayment": -30, "salesorder": -30}
+ITEM_TEXT = {1: "Consulting Hour", 2: "Widget Standard", 3: "Widget Deluxe", 4: "Support Plan",
+             5: "Shipping", 6: "Installation"}
 RECORD_TYPE = {"CustInvc": "invoice", "CustPymt": "customerpayment", "SalesOrd": "salesorder"}
 CURRENCY_TEXT = {1: "US Dollar", 2: "British pound", 3: "Euro", 4: "Canadian Dollar"}
 SUBSIDIARY_TEXT = {1: "Parent Company", 2: "UK Subsidiary", 3: "EU Subsidiary"}
@@ -134,11 +214,15 @@ DISPLAY_LOOKUP: dict[tuple[str, str], str] = {
     ("transaction", "terms"): "terms",
     ("customer", "terms"): "terms",
     ("transaction", "postingperiod"): "postingperiod",
+    ("transactionline", "item"): "item",
 }
 DISPLAY_REFERENCE: dict[tuple[str, str], str] = {
     ("transaction", "entity"): "customer",
     ("customer", "parent"): "customer",
+    ("transactionline", "transaction"): "transaction",
 }
+# The column a reference's display text comes from, per referenced table.
+DISPLAY_COLUMN = {"customer": "companyname", "transaction": "tranid"}
 
 
 def display_text(lookup: str, key: object) -> str | None:
@@ -148,5 +232,5 @@ def display_text(lookup: str, key: object) -> str | None:
     if lookup == "postingperiod":
         return period_text(int(key))
     table = {"status": STATUS_TEXT, "type": TYPE_TEXT, "currency": CURRENCY_TEXT,
-             "subsidiary": SUBSIDIARY_TEXT, "terms": TERMS_TEXT}[lookup]
+             "subsidiary": SUBSIDIARY_TEXT, "terms": TERMS_TEXT, "item": ITEM_TEXT}[lookup]
     return table.get(key, str(key))

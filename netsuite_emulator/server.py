@@ -1,55 +1,39 @@
-"""The HTTP front: routes, NetSuite's response and error shapes, nothing about SQL or signatures.
+"""The HTTP front: which route a request is, and the order every NetSuite request goes through.
 
-Routes:
-- ``POST /services/rest/query/v1/suiteql?limit=&offset=``: SuiteQL (OAuth 1.0a checked first).
-- anything else under ``/services/rest/``: signed, then 404 in NetSuite's error shape.
-- ``POST /_emulator/touch`` and ``GET /_emulator/rows/{table}``: unsigned test controls.
+NetSuite routes (counted in metrics under the route's name):
+- ``POST /services/rest/query/v1/suiteql?limit=&offset=`` (suiteql)
+- ``POST /services/rest/auth/oauth2/v1/token`` (token)
+- ``GET /services/rest/record/v1/metadata-catalog/{type}`` (metadata)
+- ``GET /services/rest/record/v1/{type}/{id}`` (record)
+- ``GET|POST /app/site/hosting/restlet.nl?script=&deploy=`` (restlet)
+- anything else under ``/services/rest/``: signed, then 404 (rest)
+Order: fault on demand -> authentication -> concurrency slot -> handler -> latency -> answer.
+``/_emulator/...`` are unsigned test controls (see `controls`).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from . import control
-from .engine import Engine, SuiteQLError
+from . import controls, records, responses, restlets, suiteql
+from .engine import Engine
+from .faults import Faults
+from .governance import Latency, Metrics, Pool
+from .mutations import Mutator
+from .oauth2 import TokenService
+from .responses import Reply
 from .signing import Verifier, base_string_uri
 
-SUITEQL_PATH = "/services/rest/query/v1/suiteql"
-MAX_LIMIT = 1000
-# At most 100,000 rows are reachable through offset paging (netsuite-api.md §2, [doc]). We refuse
-# any page that reaches past that row (offset + limit > 100,000), since the exact rule is [unsure].
-# Offsets that are not multiples of the limit are accepted ([unsure]).
-OFFSET_CAP = 100_000
-
-COLLECTION = "application/vnd.oracle.resource+json; type=collection"
-ERROR = "application/vnd.oracle.resource+json; type=error"
-RFC9110 = "https://www.rfc-editor.org/rfc/rfc9110.html#section-"
-STATUS = {400: ("15.5.1", "Bad Request"), 401: ("15.5.2", "Unauthorized"),
-          404: ("15.5.5", "Not Found"), 500: ("15.6.1", "Internal Server Error")}
-INVALID_LOGIN = ("Invalid login attempt. For more details, see the Login Audit Trail in the "
-                 "NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.")
-
-
-def netsuite_json(value) -> bytes:
-    """NetSuite's serialisation: compact, UTF-8, every `/` escaped as `\\/`."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("/", "\\/").encode("utf-8")
-
-
-def error_body(status: int, detail: str, code: str, query_param: str | None = None) -> dict:
-    section, title = STATUS[status]
-    entry = {"detail": detail, "o:errorCode": code}
-    if query_param is not None:
-        entry["o:errorQueryParam"] = query_param
-    return {"type": RFC9110 + section, "title": title, "status": status,
-            "o:errorDetails": [entry]}
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+RESTLET_PATH = "/app/site/hosting/restlet.nl"
+RECORD_PREFIX = "/services/rest/record/v1/"
 
 
 @dataclass
@@ -61,6 +45,26 @@ class State:
     engine: Engine
     verifier: Verifier
     touch_rng: random.Random
+    pool: Pool
+    latency: Latency
+    metrics: Metrics
+    faults: Faults
+    mutator: Mutator
+    oauth2: TokenService | None = None
+
+
+def route_of(method: str, path: str) -> str:
+    if path == suiteql.PATH:
+        return "suiteql"
+    if path == TOKEN_PATH:
+        return "token"
+    if path.startswith(RECORD_PREFIX + "metadata-catalog"):
+        return "metadata"
+    if path.startswith(RECORD_PREFIX):
+        return "record"
+    if path == RESTLET_PATH:
+        return "restlet"
+    return "rest"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -85,123 +89,135 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         body = self._read_body()
-        try:
-            if url.path.startswith("/services/rest/"):
-                self._rest(method, url, body)
-            elif url.path.startswith("/_emulator/"):
-                self._control(method, url.path, body)
-            else:
-                self._not_found()
-        except Exception as exc:  # noqa: BLE001 - a bug must still answer, and be logged
-            self.log_error("unexpected error: %r", exc)
-            self._send(500, ERROR, netsuite_json(error_body(
-                500, "An unexpected error occurred. Error ID: emulator", "UNEXPECTED_ERROR")))
+        if url.path.startswith("/_emulator/"):
+            return self._answer(self._safely(controls.handle, self.server.state, method,
+                                             url.path, body))
+        if not (url.path.startswith("/services/rest/") or url.path == RESTLET_PATH):
+            return self._answer(responses.rest_error(
+                404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID"))
+        self._netsuite(method, url, body)
 
-    # -- NetSuite routes ------------------------------------------------------------------
-    def _rest(self, method: str, url, body: bytes) -> None:
+    def _netsuite(self, method: str, url, body: bytes) -> None:
+        state, started = self.server.state, time.monotonic()
+        route = route_of(method, url.path)
+        restlet = route == "restlet"
+        state.metrics.begin()
+        status: int | str = "dropped"
+        try:
+            fault = state.faults.pick(route)
+            cut = fault is not None and fault.kind == "truncate"
+            if fault is not None:
+                state.metrics.fault(fault.kind)
+                if fault.kind == "drop":
+                    self.close_connection = True
+                    return
+                if fault.kind == "stall":
+                    time.sleep(fault.stall_s)
+                elif fault.kind in ("429", "500", "503"):
+                    code = int(fault.kind)
+                    status = code
+                    return self._answer(responses.concurrency_exceeded() if code == 429
+                                        else responses.unexpected(code, "fault"))
+            if route == "token":
+                state.metrics.token_request()
+                reply = self._safely(self._token, body)
+                status = reply.status
+                return self._answer(reply, truncate=cut)
+            failure = self._authenticate(method, url, body, route)
+            if failure is not None:
+                status = failure.status
+                return self._answer(failure, truncate=cut)
+            if not state.pool.try_acquire():
+                reply = restlets.pool_full() if restlet else responses.concurrency_exceeded()
+                status = reply.status
+                return self._answer(reply)
+            try:
+                reply = self._safely(self._handle, method, url, body, route)
+                if not state.latency.wait(reply.rows, time.monotonic() - started):
+                    reply = restlets.time_exceeded() if restlet else responses.unexpected(
+                        500, "request-timeout")
+                status = reply.status
+                self._answer(reply, truncate=cut)
+            finally:
+                state.pool.release()
+        finally:
+            state.metrics.end(route, status)
+
+    def _handle(self, method: str, url, body: bytes, route: str) -> Reply:
+        state = self.server.state
+        host = self.headers.get("Host", "")
+        if route == "suiteql" and method == "POST":
+            return suiteql.handle(state, f"http://{host}{url.path}", url.query, body,
+                                  self.headers.get("Prefer", ""))
+        if route in ("record", "metadata") and method == "GET":
+            return records.handle(state, url.path, f"http://{host}")
+        if route == "restlet":
+            return restlets.handle(state, method, url.query, body,
+                                   self.headers.get("Content-Type", ""))
+        return responses.rest_error(404, f"The requested path {url.path} does not exist.",
+                                    "NONEXISTENT_ID")
+
+    def _token(self, body: bytes) -> Reply:
+        service = self.server.state.oauth2
+        if service is None:
+            return responses.plain_json(400, {"error": "invalid_client", "error_description":
+                                              "OAuth 2.0 is not enabled for this account."})
+        host = self.headers.get("Host", "")
+        return service.token(body, self.headers.get("Content-Type", ""),
+                             f"http://{host}{TOKEN_PATH}")
+
+    def _authenticate(self, method: str, url, body: bytes, route: str) -> Reply | None:
+        """None when the request may proceed, else the 401 to answer."""
+        state = self.server.state
+        header = self.headers.get("Authorization") or ""
+        restlet = route == "restlet"
+        if header[:7].lower() == "bearer ":
+            scope = "restlets" if restlet else "rest_webservices"
+            reason = (state.oauth2.check(header[7:].strip(), scope) if state.oauth2
+                      else "OAuth 2.0 is not enabled")
+            if reason is None:
+                return None
+            self.log_error("401 bearer: %s", reason)
+            challenge = {"WWW-Authenticate": f'Bearer error="invalid_token", '
+                                             f'error_description="{reason}"'}
+            return restlets.invalid_login(challenge) if restlet \
+                else responses.invalid_login(challenge)
         uri = base_string_uri("http", self.headers.get("Host", ""), url.path)
         form = None
         if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
             form = body.decode("utf-8", "replace")
-        reason = self.server.state.verifier.check(method, uri, url.query,
-                                                  self.headers.get("Authorization"), form)
-        if reason is not None:
-            self.log_error("401 INVALID_LOGIN: %s", reason)
-            self._send(401, ERROR, netsuite_json(error_body(401, INVALID_LOGIN, "INVALID_LOGIN")))
-            return
-        if method == "POST" and url.path == SUITEQL_PATH:
-            self._suiteql(url, body)
-        else:
-            self._not_found()
-
-    def _suiteql(self, url, body: bytes) -> None:
-        query = parse_qs(url.query, keep_blank_values=True)
-        limit = self._int_param(query, "limit", MAX_LIMIT)
-        offset = self._int_param(query, "offset", 0)
-        if limit is None or offset is None:
-            return
-        if not 1 <= limit <= MAX_LIMIT:
-            return self._bad(f"Invalid value for query parameter 'limit': {limit}. The value "
-                             f"must be between 1 and {MAX_LIMIT}.", "limit")
-        if offset < 0 or offset + limit > OFFSET_CAP:
-            return self._bad(f"Invalid value for query parameter 'offset': {offset}. No more than "
-                             f"{OFFSET_CAP} rows can be reached through offset paging.", "offset")
-        # Prefer: transient is in every documented SuiteQL request (§2); we require it.
-        if "transient" not in self.headers.get("Prefer", "").lower():
-            return self._bad("The request header 'Prefer: transient' is required for SuiteQL.",
-                             None, code="INVALID_HEADER")
-        try:
-            q = json.loads(body or b"null").get("q")
-        except (ValueError, AttributeError):
-            q = None
-        if not isinstance(q, str):
-            return self._bad("Invalid content in the request body: a JSON object with the "
-                             "string member 'q' is expected.", None, code="INVALID_CONTENT")
-        try:
-            page = self.server.state.engine.run(q, limit, offset)
-        except SuiteQLError as exc:
-            self.log_error("400 for query %r: %s", q, exc.detail)
-            return self._bad(exc.detail, "q")
-        base = f"http://{self.headers.get('Host', '')}{url.path}"
-        has_more = offset + len(page.items) < page.total
-        links = []
-        if has_more:
-            links.append({"rel": "next", "href": f"{base}?limit={limit}&offset={offset + limit}"})
-        links.append({"rel": "self", "href": f"{base}?limit={limit}&offset={offset}"})
-        response = {"links": links, "count": len(page.items), "hasMore": has_more,
-                    "items": [{"links": [], **item} for item in page.items],
-                    "offset": offset, "totalResults": page.total}
-        self._send(200, COLLECTION, netsuite_json(response))
-
-    def _int_param(self, query: dict, name: str, default: int) -> int | None:
-        values = query.get(name)
-        if not values:
-            return default
-        try:
-            return int(values[-1])
-        except ValueError:
-            self._bad(f"Invalid value for query parameter '{name}': {values[-1]}.", name)
+        reason = state.verifier.check(method, uri, url.query, header or None, form)
+        if reason is None:
             return None
+        self.log_error("401 INVALID_LOGIN: %s", reason)
+        return restlets.invalid_login() if restlet else responses.invalid_login()
 
-    def _bad(self, detail: str, query_param: str | None, code: str = "INVALID_PARAMETER"):
-        self._send(400, ERROR, netsuite_json(error_body(400, detail, code, query_param)))
-
-    def _not_found(self) -> None:
-        # NetSuite's wording for an unknown REST path is not documented; this one says what it is.
-        detail = f"The requested path {urlsplit(self.path).path} does not exist."
-        self._send(404, ERROR, netsuite_json(error_body(404, detail, "NONEXISTENT_ID")))
-
-    # -- test controls --------------------------------------------------------------------
-    def _control(self, method: str, path: str, body: bytes) -> None:
-        state = self.server.state
+    def _safely(self, fn, *args) -> Reply:
         try:
-            if method == "POST" and path == "/_emulator/touch":
-                request = json.loads(body or b"{}")
-                if not isinstance(request, dict):
-                    raise control.ControlError("the body must be a JSON object")
-                with state.lock:
-                    result = {"ids": control.touch(state.conn, state.touch_rng, request)}
-            elif method == "GET" and path.startswith("/_emulator/rows/"):
-                with state.lock:
-                    result = control.canonical_rows(state.conn, path.rsplit("/", 1)[1],
-                                                    state.engine.settings.tz)
-            else:
-                return self._not_found()
-        except (control.ControlError, ValueError) as exc:
-            return self._send(400, "application/json", json.dumps({"error": str(exc)}).encode())
-        self._send(200, "application/json", json.dumps(result).encode())
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001 - a bug must still answer, and be logged
+            self.log_error("unexpected error: %r", exc)
+            return responses.unexpected()
 
     # -- plumbing -------------------------------------------------------------------------
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+    def _answer(self, reply: Reply, truncate: bool = False) -> None:
+        """Send a reply; `truncate` sends the full Content-Length but half the body, then
+        closes the connection (a fault)."""
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if truncate:
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.close_connection = True
+        else:
+            self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
         sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
@@ -209,7 +225,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # many clients connect at once in the concurrency tests
 
     def __init__(self, address: tuple[str, int], state: State):
         super().__init__(address, Handler)
         self.state = state
+

@@ -14,10 +14,10 @@ from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
-from tap_netsuite.streams import CustomerStream, InvoiceStream, OpenInvoiceAgingStream
+from tap_netsuite.streams import CustomerStream, DeletedRecordStream, InvoiceStream, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 
-STREAMS = (CustomerStream, InvoiceStream)
+STREAMS = (CustomerStream, InvoiceStream, DeletedRecordStream)
 
 
 class TapNetSuite(Tap):

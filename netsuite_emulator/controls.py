@@ -1,0 +1,73 @@
+"""`/_emulator/...`: the unsigned test controls, answering plain JSON.
+
+- POST touch {"table", "ids"|"count", "type"?} -> {"ids"}
+- GET rows/{table} -> canonical rows
+- GET config / POST config {switches} -> the whole configuration (see `switches`)
+- POST insert | update | delete -> {"ids"} (see `mutations`)
+- GET writer -> status; POST writer {"rate_per_second", "seconds"} | {"stop": true} -> status
+- GET metrics; POST metrics/reset
+- GET faults; POST faults {plan} | {"clear": true} -> the active plan or null
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import control, faults, responses, switches
+from .mutations import Writer
+from .responses import Reply
+
+
+def handle(state, method: str, path: str, body: bytes) -> Reply:
+    name = path.removeprefix("/_emulator/")
+    try:
+        request = json.loads(body) if body else {}
+        if method == "POST" and not isinstance(request, dict):
+            raise control.ControlError("the body must be a JSON object")
+        if method == "GET" and name.startswith("rows/"):
+            with state.lock:
+                result = control.canonical_rows(state.conn, name[5:], state.engine.settings.tz)
+        elif (method, name) == ("POST", "touch"):
+            with state.lock:
+                result = {"ids": control.touch(state.conn, state.touch_rng, request,
+                                               state.engine.settings.subsecond)}
+        elif name == "config" and method in ("GET", "POST"):
+            result = switches.apply(state, request) if method == "POST" \
+                else switches.current(state)
+        elif method == "POST" and name in ("insert", "update", "delete"):
+            result = {"ids": getattr(state.mutator, name)(request)}
+        elif name == "writer" and method in ("GET", "POST"):
+            result = _writer(state, request if method == "POST" else None)
+        elif (method, name) == ("GET", "metrics"):
+            result = state.metrics.snapshot(state.pool)
+        elif (method, name) == ("POST", "metrics/reset"):
+            state.metrics.reset()
+            state.pool.peak = state.pool.in_use
+            result = state.metrics.snapshot(state.pool)
+        elif name == "faults" and method in ("GET", "POST"):
+            if method == "POST":
+                state.faults.set(None if request.get("clear") else faults.parse(request))
+            result = {"fault": state.faults.describe()}
+        else:
+            return responses.plain_json(404, {"error": f"no control {method} {path}"})
+    except (control.ControlError, faults.FaultError, ValueError) as exc:
+        return responses.plain_json(400, {"error": str(exc)})
+    return responses.plain_json(200, result)
+
+
+def _writer(state, request: dict | None) -> dict:
+    mutator = state.mutator
+    current = mutator.writer
+    if request is None:
+        return current.status() if current else {"running": False}
+    if request.get("stop"):
+        return current.stop() if current else {"running": False}
+    rate, seconds = request.get("rate_per_second"), request.get("seconds")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+               for v in (rate, seconds)):
+        raise control.ControlError("rate_per_second and seconds must be positive numbers")
+    if current is not None and current.status()["running"]:
+        current.stop()
+    mutator.writer = Writer(mutator, float(rate), float(seconds))
+    mutator.writer.start()
+    return mutator.writer.status()

@@ -53,7 +53,7 @@ class State:
     oauth2: TokenService | None = None
 
 
-def route_of(method: str, path: str) -> str:
+def route_of(path: str) -> str:
     if path == suiteql.PATH:
         return "suiteql"
     if path == TOKEN_PATH:
@@ -99,7 +99,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _netsuite(self, method: str, url, body: bytes) -> None:
         state, started = self.server.state, time.monotonic()
-        route = route_of(method, url.path)
+        route = route_of(url.path)
         restlet = route == "restlet"
         state.metrics.begin()
         status: int | str = "dropped"

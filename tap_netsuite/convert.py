@@ -20,7 +20,10 @@ UTC = dt.timezone.utc
 
 def local_to_utc(local: str, zone: dt.tzinfo) -> dt.datetime:
     """An account-local `YYYY-MM-DD HH:MM:SS` as an aware UTC datetime."""
-    naive = dt.datetime.strptime(local, PY_DATETIME_FORMAT)
+    if len(local) != 19 or local[10] != " ":  # noqa: PLR2004 - exactly the TO_CHAR format
+        msg = f"expected YYYY-MM-DD HH:MM:SS, got {local!r}"
+        raise ValueError(msg)
+    naive = dt.datetime.fromisoformat(local)  # far cheaper than strptime, same result here
     return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -46,41 +49,67 @@ def _types(prop: dict) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
-def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:  # noqa: ANN401
-    """One NetSuite string as the type its JSON Schema property declares."""
-    if value is None or value == "":
-        return None
+def _boolean(value: str) -> bool:
+    if value in ("T", "F"):
+        return value == "T"
+    msg = f"expected T or F, got {value!r}"
+    raise ValueError(msg)
+
+
+def _number(value: str) -> Decimal:
+    try:
+        return Decimal(value)  # exact; also takes NetSuite's "-.5"
+    except InvalidOperation as exc:
+        msg = f"expected a number, got {value!r}"
+        raise ValueError(msg) from exc
+
+
+def converter(prop: dict, zone: dt.tzinfo) -> t.Callable[[str], t.Any]:
+    """The function that turns NetSuite's string into the type a JSON Schema property declares."""
     kinds = _types(prop)
     if "boolean" in kinds:
-        if value in ("T", "F"):
-            return value == "T"
-        msg = f"expected T or F, got {value!r}"
-        raise ValueError(msg)
+        return _boolean
     if "integer" in kinds:
-        return int(value)
+        return int
     if "number" in kinds:
-        try:
-            return Decimal(value)  # exact; also takes NetSuite's "-.5"
-        except InvalidOperation as exc:
-            msg = f"expected a number, got {value!r}"
-            raise ValueError(msg) from exc
+        return _number
     if prop.get("format") == "date-time":
-        return local_to_utc(value, zone).isoformat()
+        return lambda value: local_to_utc(value, zone).isoformat()
     if prop.get("format") == "date":
-        return dt.date.fromisoformat(value).isoformat()
-    return value
+        return lambda value: dt.date.fromisoformat(value).isoformat()
+    return str
+
+
+def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:  # noqa: ANN401
+    """One NetSuite string as the type its JSON Schema property declares; empty is null."""
+    return None if value is None or value == "" else converter(prop, zone)(value)
+
+
+class RecordConverter:
+    """SuiteQL rows to records for one schema: every column typed, columns left out null.
+
+    The per-column functions are chosen once, not per value: this runs for
+    every column of every row.
+    """
+
+    def __init__(self, properties: t.Mapping[str, dict], zone: dt.tzinfo) -> None:
+        self._columns = [(name, converter(prop, zone)) for name, prop in properties.items()]
+
+    def __call__(self, row: dict) -> dict:
+        record = {}
+        for name, convert in self._columns:
+            value = row.get(name)
+            try:
+                record[name] = None if value is None or value == "" else convert(value)
+            except ValueError as exc:
+                msg = f"column {name!r} of row id {row.get('id')!r}: {exc}"
+                raise ValueError(msg) from exc
+        return record
 
 
 def to_record(row: dict, properties: t.Mapping[str, dict], zone: dt.tzinfo) -> dict:
-    """A SuiteQL row as a record: every schema column, typed; columns NetSuite left out are null."""
-    record = {}
-    for name, prop in properties.items():
-        try:
-            record[name] = convert_value(row.get(name), prop, zone)
-        except ValueError as exc:
-            msg = f"column {name!r} of row id {row.get('id')!r}: {exc}"
-            raise ValueError(msg) from exc
-    return record
+    """One SuiteQL row as a record (see RecordConverter, which streams use)."""
+    return RecordConverter(properties, zone)(row)
 
 
 def zone_from_setting(name: str) -> dt.tzinfo:

@@ -10,9 +10,10 @@ import typing as t
 from pathlib import Path
 
 from singer_sdk import Stream
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
-from tap_netsuite.convert import filter_literal, to_record
+from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.suiteql import quote, select_list
 
 if t.TYPE_CHECKING:
@@ -46,6 +47,9 @@ class SuiteQLStream(Stream):
     # the sync) is off: a bookmark that steps back a few minutes only re-reads.
     is_sorted = True
     check_sorted = False
+    # to_record already gives every value its schema type; the SDK's second pass
+    # over each record was a third of the tap's CPU per record.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self._tap
@@ -67,8 +71,9 @@ class SuiteQLStream(Stream):
             on_plan=progress.planned,
             on_page=progress.page,
         )
+        to_record = RecordConverter(properties, zone)
         for row in rows:
-            yield to_record(row, properties, zone)
+            yield to_record(row)
 
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""

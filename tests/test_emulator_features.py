@@ -475,30 +475,6 @@ def test_oauth2_public_key_flag_accepts_a_pyjwt_assertion_and_checks_scope(tmp_p
         stop_emulator(proc)
 
 
-def test_generation_is_the_same_serial_or_parallel(monkeypatch):
-    """Big data sets are generated in two processes; the data must not depend on it."""
-    from zoneinfo import ZoneInfo
-
-    from netsuite_emulator import data
-
-    def dump(conn):
-        return [conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2').fetchall()
-                for t in ("customer", "transaction", "transactionline", "deletedrecord")]
-
-    monkeypatch.setattr(data, "PARALLEL_FROM", 100)
-    tz = ZoneInfo("America/Los_Angeles")
-    parallel = data.build_database(50, 400, 5, tz)
-    monkeypatch.setattr(data, "PARALLEL_FROM", 10**9)
-    serial = data.build_database(50, 400, 5, tz)
-    try:
-        assert dump(parallel) == dump(serial)
-        assert serial.execute("SELECT COUNT(*) FROM \"transaction\" WHERE type = 'CustInvc'"
-                              ).fetchone()[0] == 400
-    finally:
-        parallel.close()
-        serial.close()
-
-
 def test_history_crosses_the_fall_back_night(emulator):
     """Records sit in both occurrences of 01:30 on a fall-back night: the same local text for
     two instants an hour apart, as a keyset on rendered time must survive."""

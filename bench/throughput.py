@@ -1,0 +1,137 @@
+"""Throughput, CPU and memory of the tap against the emulator's governance model. Not a test.
+
+    .venv/bin/python bench/throughput.py            # everything (about 10 minutes)
+    .venv/bin/python bench/throughput.py --quick    # 20,000 invoices, no 1,000,000 run
+
+The emulator answers each page after base 250 ms + 0.25 ms per row (500 ms for
+1,000 rows) and holds a pool slot meanwhile, like a NetSuite account, so the
+ceiling of a pool of P is P x 1000 rows / 0.5 s. Every run prints one line:
+rows/s, that ceiling, their ratio, requests sent, 429s received, the tap's
+peak RSS and its CPU microseconds per record. A CPU floor (bench/floor.py:
+the same pages and RECORD lines with no SDK) runs at zero latency beside the
+tap, and their ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE_MS = (250.0, 0.25)  # base, per row
+
+
+class Emulator:
+    def __init__(self, tmp: Path, invoices: int, pool: int, latency: bool) -> None:
+        self.config_path = tmp / f"emulator-{invoices}-{pool}-{latency}.json"
+        base, per_row = PAGE_MS if latency else (0.0, 0.0)
+        cmd = [sys.executable, "-m", "netsuite_emulator", "serve", "--port", "0", "--customers", "100",
+               "--invoices", str(invoices), "--seed", "5", "--concurrency", str(pool),
+               "--latency-base-ms", str(base), "--latency-per-row-ms", str(per_row),
+               "--config-out", str(self.config_path)]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not self.config_path.exists():
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the emulator exited: {' '.join(cmd)}")
+            time.sleep(0.2)
+        self.config = json.loads(self.config_path.read_text())
+
+    def metrics(self, reset: bool = False) -> dict:
+        path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
+        request = urllib.request.Request(self.config["base_url"] + path, method="POST" if reset else "GET",
+                                         data=b"{}" if reset else None)
+        with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+            return json.load(answer)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def measure(cmd: list[str]) -> tuple[int, float, float, float]:
+    """Run `cmd`, count RECORD lines on its stdout; return records, seconds, CPU seconds, peak RSS MB."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    records = 0
+    while chunk := proc.stdout.read(1 << 20):
+        records += chunk.count(b'{"type":"RECORD"') + chunk.count(b'{"type": "RECORD"')
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.monotonic() - started
+    if status != 0:
+        raise SystemExit(f"{cmd[0]} failed with status {status}")
+    return records, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def tap_command(tmp: Path, config: dict, max_concurrency: int) -> list[str]:
+    config_path = tmp / "tap-config.json"
+    config_path.write_text(json.dumps({**config, "max_concurrency": max_concurrency}))
+    catalog = json.loads(subprocess.run([sys.executable, "-m", "tap_netsuite.tap", "--config", str(config_path),
+                                         "--discover"], cwd=REPO, capture_output=True, check=True).stdout)
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] == "invoice"
+    catalog_path = tmp / "catalog.json"
+    catalog_path.write_text(json.dumps(catalog))
+    return [sys.executable, "-m", "tap_netsuite.tap", "--config", str(config_path), "--catalog", str(catalog_path)]
+
+
+def line(name: str, records: int, seconds: float, cpu: float, rss: float, metrics: dict | None, pool: int | None) -> str:
+    rate = records / seconds
+    text = f"{name:<28} rows={records:>8} rows/s={rate:>8.0f}"
+    if pool:
+        base, per_row = PAGE_MS
+        ceiling = pool * 1000 / ((base + per_row * 1000) / 1000)
+        text += f" ceiling={ceiling:>6.0f} ratio={rate / ceiling:.2f}"
+    if metrics is not None:
+        sent = sum(sum(statuses.values()) for route, statuses in metrics["requests"].items() if "suiteql" in route)
+        text += f" requests={sent} 429s={metrics['throttled_429']} peak_in_flight={metrics['max_in_flight']}"
+    return text + f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 invoices and no 1,000,000 run")
+    args = parser.parse_args()
+    invoices = 20_000 if args.quick else 200_000
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        for pool, runs in ((5, (1, 2, 5)), (15, (15,))):
+            emulator = Emulator(tmp, invoices, pool, latency=True)
+            try:
+                for max_concurrency in runs:
+                    emulator.metrics(reset=True)
+                    result = measure(tap_command(tmp, emulator.config, max_concurrency))
+                    print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool), flush=True)
+            finally:
+                emulator.stop()
+
+        emulator = Emulator(tmp, invoices, 5, latency=False)
+        try:
+            tap = measure(tap_command(tmp, emulator.config, 1))
+            print(line("cpu: tap, zero latency", *tap, None, None), flush=True)
+            floor = measure([sys.executable, str(REPO / "bench" / "floor.py"), str(emulator.config_path)])
+            print(line("cpu: floor, zero latency", *floor, None, None), flush=True)
+            print(f"cpu per record, tap / floor = {(tap[2] / tap[0]) / (floor[2] / floor[0]):.2f}", flush=True)
+        finally:
+            emulator.stop()
+
+        if not args.quick:
+            emulator = Emulator(tmp, 1_000_000, 5, latency=True)
+            try:
+                emulator.metrics(reset=True)
+                result = measure(tap_command(tmp, emulator.config, 5))
+                print(line("1,000,000 invoices pool=5 max_concurrency=5", *result, emulator.metrics(), 5), flush=True)
+            finally:
+                emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

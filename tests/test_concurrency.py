@@ -1,0 +1,57 @@
+"""max_concurrency against the emulator's pool: the limit holds, nothing is provoked, order is kept."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from conftest import start_emulator, stop_emulator
+from test_tap import messages, run_tap
+
+
+@pytest.fixture(scope="module")
+def pooled(tmp_path_factory):
+    """A pool of 5 and 20 ms + 0.02 ms per row per page, so requests overlap as on NetSuite."""
+    proc, config = start_emulator(tmp_path_factory.mktemp("pool"), "--concurrency", "5",
+                                  "--latency-base-ms", "20", "--latency-per-row-ms", "0.02",
+                                  customers=50, invoices=3000)
+    yield config
+    stop_emulator(proc)
+
+
+def metrics(config: dict, reset: bool = False) -> dict:
+    path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
+    request = urllib.request.Request(config["base_url"] + path, method="POST" if reset else "GET",  # noqa: S310
+                                     data=b"{}" if reset else None)
+    with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+        return json.load(answer)
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 3, 5])
+def test_never_more_in_flight_than_max_concurrency_and_no_429(pooled, tmp_path, max_concurrency):
+    metrics(pooled, reset=True)
+    result = run_tap(tmp_path, {**pooled, "page_size": 100, "max_concurrency": max_concurrency})
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = metrics(pooled)
+    assert seen["max_in_flight"] <= max_concurrency
+    if max_concurrency > 1:
+        assert seen["max_in_flight"] > 1  # the windows really were read side by side
+    assert seen["throttled_429"] == 0
+
+    records = [m["record"] for m in messages(result.stdout, "RECORD", "invoice")]
+    keys = [(r["lastmodifieddate"], r["id"]) for r in records]
+    assert len(keys) == len(set(keys)) == 3000
+    assert keys == sorted(keys)
+
+
+def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(pooled, tmp_path):
+    first = run_tap(tmp_path, {**pooled, "max_concurrency": 5})
+    state = messages(first.stdout, "STATE")[-1]["value"]
+    metrics(pooled, reset=True)
+    again = run_tap(tmp_path, {**pooled, "max_concurrency": 5, "lookback_minutes": 0}, state=state)
+    assert again.returncode == 0, again.stderr[-3000:]
+    sent = sum(sum(by_status.values()) for route, by_status in metrics(pooled)["requests"].items()
+               if "suiteql" in route)
+    streams_read = 4  # customer, invoice, and deleted_record's two record types
+    assert sent <= 1 + 2 * streams_read  # the account-clock probe, then a count and one page each

@@ -108,7 +108,7 @@ class TokenAuth(requests.auth.AuthBase):
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 1800  # NetSuite refuses an `exp` more than 60 minutes after `iat`
-RENEW_BEFORE = 120  # seconds before expiry when a token is replaced
+RENEW_BEFORE = 120  # seconds before expiry when a token is replaced (a tenth of short lifetimes)
 
 
 class ClientCredentialsAuth(requests.auth.AuthBase):
@@ -141,7 +141,7 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
-        self._expires_at = 0.0
+        self._renew_at = 0.0
         self.tokens_fetched = 0
 
     def __repr__(self) -> str:
@@ -153,9 +153,9 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
 
     def token(self) -> str:
         with self._lock:
-            if self._token is None or self._clock() >= self._expires_at - RENEW_BEFORE:
+            if self._token is None or self._clock() >= self._renew_at:
                 self._token, lifetime = self._fetch()
-                self._expires_at = self._clock() + lifetime
+                self._renew_at = self._clock() + lifetime - min(RENEW_BEFORE, lifetime / 10)
                 self.tokens_fetched += 1
             return self._token
 

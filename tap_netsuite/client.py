@@ -19,6 +19,7 @@ Which answers are retried and why:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -83,6 +84,8 @@ class NetSuiteClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.limiter = AdaptiveLimiter(max_concurrency)
+        self.last_server_date: str | None = None  # NetSuite's Date header, for clock-skew diagnosis
+        self.last_local_date = dt.datetime.now(dt.timezone.utc)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(10, max_concurrency))
         self.session.mount("https://", adapter)
@@ -235,6 +238,8 @@ class NetSuiteClient:
                         headers={"Content-Type": "application/json"},
                         timeout=self.timeout,
                     )
+                self.last_server_date = response.headers.get("Date")
+                self.last_local_date = dt.datetime.now(dt.timezone.utc)
                 if response.status_code < 400:
                     answer = response.json()  # a truncated body fails here and is retried
                     self.limiter.succeeded()
@@ -330,6 +335,9 @@ class NetSuiteClient:
 
 def _permission_hint(detail: str) -> str:
     """What a 'Record ... was not found' answer means: the role may not read that table."""
+    unknown = re.search(r"Unknown identifier '([^']+)'", detail)
+    if unknown and unknown.group(1).lower() in FEATURES:
+        return f"\n'{unknown.group(1)}' exists only with {FEATURES[unknown.group(1).lower()]}."
     match = re.search(r"Record '([^']+)' was not found", detail)
     if not match:
         return ""
@@ -340,6 +348,11 @@ def _permission_hint(detail: str) -> str:
         "(Setup > Users/Roles > Manage Roles), or deselect the stream that reads it."
     )
 
+
+# Columns that exist only when the account has a feature (Setup > Company > Enable Features).
+FEATURES = {
+    "subsidiary": "NetSuite OneWorld (subsidiaries); on other accounts deselect the column",
+}
 
 # Which role permission each table the tap reads needs (Setup > Users/Roles > Manage Roles).
 PERMISSIONS = {

@@ -7,9 +7,12 @@ import functools
 import sys
 import typing as t
 
+import click
 from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.tap_base import CliTestOptionValue
 
+from tap_netsuite import diagnose
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
@@ -166,9 +169,20 @@ class TapNetSuite(Tap):
             super().invoke(*args, **kwargs)
 
     @classmethod
-    def cb_test(cls, *args: t.Any, **kwargs: t.Any) -> None:
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """`--test`: a tiny request per selected stream and a diagnosis, instead of a dry-run sync."""
+        if value != CliTestOptionValue.All.value:
+            super().cb_test(ctx, param, value)
+            return
         with _expected_failures_exit_cleanly(cls):
-            super().cb_test(*args, **kwargs)
+            config = ctx.params.get("config")
+            tap = cls(config=config.config if config else None,
+                      parse_env_config=bool(config and config.parse_env), validate_config=True)
+            selected = [stream for stream in tap.streams.values() if stream.selected]
+            ok, lines = diagnose.report(tap.client, selected)
+        for line in lines:
+            print(line, file=sys.stderr if not ok else sys.stdout)  # noqa: T201 - the report is the output
+        ctx.exit(0 if ok else 1)
 
 
 class _expected_failures_exit_cleanly:  # noqa: N801 - used as a context manager

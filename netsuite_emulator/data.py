@@ -56,7 +56,9 @@ def _pick(rng: random.Random, options):
 def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
                    lines_per_invoice: int = 2, subsecond: bool = False) -> sqlite3.Connection:
     """An in-memory SQLite database holding the emulated account, indexed for keyset paging."""
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    # A private in-memory database opened with URIs on, so generated parts can be attached.
+    conn = sqlite3.connect("file:netsuite-emulator?mode=memory", uri=True,
+                           check_same_thread=False)
     for table in schema.TABLES:
         conn.execute(schema.create_table_sql(table))
     conn.execute("INSERT INTO dual (dummy) VALUES ('X')")
@@ -86,8 +88,7 @@ def _insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: li
     """Transactions (generated inside SQLite, see `sqlgen`) and their lines."""
     bulk = sorted(_bulk_seconds(rng, len(kinds), *MODIFIED) + DST_SECONDS)
     sqlgen.insert_transactions(conn, rng, kinds, customers, tz, bulk, TRANSACTION_CREATED,
-                               MODIFIED, _MEMOS)
-    insert_lines(conn, lines_per_invoice)
+                               MODIFIED, _MEMOS, lambda c: insert_lines(c, lines_per_invoice))
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows) -> None:

@@ -5,18 +5,29 @@ the positions of non-invoice types); one INSERT ... SELECT then derives every co
 Each row's random words are the sum of two rows of a 65,536-row table of seeded random 32-bit
 words, picked by the row number's low and high 16 bits: distinct for every row, deterministic
 for a seed. The columns follow the same rules as `data._transactions` (used for small inserts).
+
+Every column is a function of the row number and the lookup tables only, so ranges of row
+numbers can be generated apart: from PARALLEL_FROM rows, one thread per CPU (at most 4) builds
+its range in its own in-memory database (SQLite releases the GIL while it works), and the parts
+are copied into the account's database. The data is the same for any number of parts.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import sqlite3
+import threading
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from . import schema
 from .formats import local_midnight
 
+PARALLEL_FROM = 100_000
+LOOKUPS = ("g_rand", "g_kind", "g_cust", "g_day", "g_bulk", "g_memo")
+_names = itertools.count()
 WORDS = 16
 SIDE = 65_536
 TWO32 = 4_294_967_296
@@ -26,9 +37,11 @@ DAY = 86_400
 def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
                         customers: list[tuple], tz: ZoneInfo, bulk: list[int],
                         created: tuple[int, int], modified: tuple[int, int],
-                        memos: list[str]) -> None:
+                        memos: list[str], add_lines, workers: int | None = None) -> None:
     """`kinds`: the type of each transaction in order; `customers`: (id, terms, subsidiary,
-    currency); `bulk`: shared bulk-edit seconds; `created`/`modified`: inclusive ranges."""
+    currency); `bulk`: shared bulk-edit seconds; `created`/`modified`: inclusive ranges;
+    `add_lines(conn)` adds the lines of every transaction in `conn`. `conn` must have been
+    opened with uri=True and hold no transactions yet."""
     total = len(kinds)
     if not total:
         return
@@ -36,13 +49,81 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
         raise ValueError("transactions need at least one customer")
     if total > SIDE * SIDE:
         raise ValueError("at most 2**32 transactions")
-    temp = ("g_rand", "g_kind", "g_cust", "g_day", "g_bulk", "g_memo")
-    conn.execute(f"CREATE TEMP TABLE g_rand (i INTEGER PRIMARY KEY, "
+    tag = f"netsuite-emulator-{os.getpid()}-{next(_names)}"
+    lookup_uri = f"file:{tag}-lookup?mode=memory&cache=shared"
+    lookup = sqlite3.connect(lookup_uri, uri=True)
+    try:
+        _lookup_tables(lookup, rng, kinds, customers, tz, bulk, created, memos)
+        lookup.commit()
+        sql = _select_sql(total, len(customers), len(bulk), len(memos), created, modified)
+        parts = 1 if total < PARALLEL_FROM else max(1, min(4, workers or os.cpu_count() or 1))
+        size = -(-total // parts)
+        ranges = [(lo, min(total, lo + size)) for lo in range(0, total, size)]
+        uris = [f"file:{tag}-{k}?mode=memory&cache=shared" for k in range(1, len(ranges))]
+        # Each part's database lives while its connection is open: until copied below.
+        others = [sqlite3.connect(uri, uri=True, check_same_thread=False) for uri in uris]
+        try:
+            errors: list[BaseException] = []
+
+            def build(target: sqlite3.Connection, lo: int, hi: int) -> None:
+                try:
+                    if target is not conn:
+                        for table in ("transaction", "transactionline"):
+                            target.execute(schema.create_table_sql(table))
+                    _generate(target, lookup_uri, sql, lo, hi)
+                    add_lines(target)
+                    target.commit()
+                except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=build, args=(part, *bounds), daemon=True)
+                       for part, bounds in zip(others, ranges[1:])]
+            for thread in threads:
+                thread.start()
+            build(conn, *ranges[0])
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise errors[0]
+            for uri in uris:
+                conn.execute("ATTACH DATABASE ? AS part", (uri,))
+                conn.execute('INSERT INTO "transaction" SELECT * FROM part."transaction" '
+                             "ORDER BY id")
+                conn.execute('INSERT INTO transactionline SELECT * FROM part.transactionline '
+                             'ORDER BY "transaction", id')
+                conn.commit()
+                conn.execute("DETACH DATABASE part")
+        finally:
+            for part in others:
+                part.close()
+    finally:
+        lookup.close()
+
+
+def _generate(target: sqlite3.Connection, lookup_uri: str, sql: str, lo: int, hi: int) -> None:
+    """Rows lo..hi-1 into `target`, from private copies of the lookup tables."""
+    target.execute("ATTACH DATABASE ? AS lookup", (lookup_uri,))
+    for table in LOOKUPS:
+        ddl = target.execute("SELECT sql FROM lookup.sqlite_master WHERE name = ?",
+                             (table,)).fetchone()[0]
+        target.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TEMP TABLE {table}", 1))
+        target.execute(f"INSERT INTO temp.{table} SELECT * FROM lookup.{table}")
+    target.commit()
+    target.execute("DETACH DATABASE lookup")
+    target.execute(sql, {"lo": lo, "hi": hi})
+    for table in LOOKUPS:
+        target.execute(f"DROP TABLE temp.{table}")
+
+
+def _lookup_tables(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
+                   customers: list[tuple], tz: ZoneInfo, bulk: list[int],
+                   created: tuple[int, int], memos: list[str]) -> None:
+    conn.execute(f"CREATE TABLE g_rand (i INTEGER PRIMARY KEY, "
                  f"{', '.join(f'r{j}' for j in range(WORDS))})")
     bits = rng.getrandbits
     conn.executemany(f"INSERT INTO g_rand VALUES (?{', ?' * WORDS})",
                      ((i, *(bits(32) for _ in range(WORDS))) for i in range(SIDE)))
-    conn.execute("CREATE TEMP TABLE g_kind (pos INTEGER PRIMARY KEY, kind TEXT, seq INTEGER, "
+    conn.execute("CREATE TABLE g_kind (pos INTEGER PRIMARY KEY, kind TEXT, seq INTEGER, "
                  "ord INTEGER)")
     seq: dict[str, int] = {}
     others = []
@@ -51,11 +132,11 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
             seq[kind] = seq.get(kind, 0) + 1
             others.append((pos, kind, seq[kind], len(others) + 1))
     conn.executemany("INSERT INTO g_kind VALUES (?, ?, ?, ?)", others)
-    conn.execute("CREATE TEMP TABLE g_cust (k INTEGER PRIMARY KEY, id, terms, subsidiary, "
+    conn.execute("CREATE TABLE g_cust (k INTEGER PRIMARY KEY, id, terms, subsidiary, "
                  "currency)")
     conn.executemany("INSERT INTO g_cust VALUES (?, ?, ?, ?, ?)",
                      ((k, *c) for k, c in enumerate(customers)))
-    conn.execute("CREATE TEMP TABLE g_day (dayno INTEGER PRIMARY KEY, midnight INTEGER UNIQUE, "
+    conn.execute("CREATE TABLE g_day (dayno INTEGER PRIMARY KEY, midnight INTEGER UNIQUE, "
                  "period INTEGER, year INTEGER)")
     first = date.fromtimestamp(created[0] - 2 * DAY)
     last = date.fromtimestamp(created[1]) + timedelta(days=100)
@@ -64,20 +145,24 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                        d.year)
                       for d in (first + timedelta(days=k)
                                 for k in range((last - first).days + 1))))
-    conn.execute("CREATE TEMP TABLE g_bulk (i INTEGER PRIMARY KEY, stamp INTEGER)")
+    conn.execute("CREATE TABLE g_bulk (i INTEGER PRIMARY KEY, stamp INTEGER)")
     conn.executemany("INSERT INTO g_bulk VALUES (?, ?)", enumerate(bulk))
-    conn.execute("CREATE TEMP TABLE g_memo (i INTEGER PRIMARY KEY, memo TEXT)")
+    conn.execute("CREATE TABLE g_memo (i INTEGER PRIMARY KEY, memo TEXT)")
     conn.executemany("INSERT INTO g_memo VALUES (?, ?)", enumerate(memos))
 
+
+def _select_sql(total: int, customers: int, bulk: int, memos: int, created: tuple[int, int],
+                modified: tuple[int, int]) -> str:
+    """The INSERT of rows :lo to :hi - 1 (of `total`), reading the g_* lookup tables."""
     words = ", ".join(f"(a.r{j} + b.r{j}) % {TWO32} AS r{j}" for j in range(WORDS))
     terms_days = " ".join(f"WHEN {k} THEN {v}" for k, v in schema.TERMS_DAYS.items())
     prefix = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _PREFIX.items())
     record_type = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in schema.RECORD_TYPE.items())
     c_low, c_span = created[0], created[1] - created[0] + 1
     m_low, m_high = modified
-    conn.execute(f"""
+    return f"""
         INSERT INTO "transaction"
-        WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < {total - 1}),
+        WITH RECURSIVE s(n) AS (SELECT :lo UNION ALL SELECT n + 1 FROM s WHERE n < :hi - 1),
         w AS (
             SELECT s.n, COALESCE(o.kind, 'CustInvc') AS kind, o.seq AS seq, {words}
             FROM s JOIN g_rand a ON a.i = s.n % {SIDE} JOIN g_rand b ON b.i = s.n / {SIDE}
@@ -88,8 +173,8 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                    {c_low} + r1 % {c_span} AS created,
                    CASE WHEN r2 % 100 < 5 THEN 1 + r3 % 99 ELSE 1000 + r3 % 2499001 END AS cents,
                    CASE WHEN r4 % 10 = 0
-                        THEN (SELECT stamp FROM g_bulk WHERE i = r5 % {len(bulk)}) END AS shared
-            FROM w JOIN g_cust c ON c.k = w.r6 % {len(customers)}),
+                        THEN (SELECT stamp FROM g_bulk WHERE i = r5 % {bulk}) END AS shared
+            FROM w JOIN g_cust c ON c.k = w.r6 % {customers}),
         xd AS (
             SELECT x.*, (SELECT dayno FROM g_day WHERE midnight <= x.created
                          ORDER BY midnight DESC LIMIT 1) AS day_of
@@ -115,7 +200,7 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                cents / 100.0, paid / 100.0, (cents - paid) / 100.0, currency,
                CASE WHEN currency = 1 THEN 1.0 ELSE (10500 + r11 % 3001) / 10000.0 END,
                CASE WHEN r12 % 10 < 4 THEN (SELECT memo FROM g_memo
-                                            WHERE i = (r12 / 10) % {len(memos)}) END,
+                                            WHERE i = (r12 / 10) % {memos}) END,
                CASE WHEN kind != 'CustPymt' THEN terms END,
                subsidiary, period,
                CASE WHEN r13 % 2 = 0 THEN 'EXT-T-' || id END,
@@ -126,9 +211,7 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                CASE WHEN (r14 / 100) % 10 < 2 THEN (SELECT midnight FROM g_day
                    WHERE dayno = y.dayno + (r14 / 1000) % 20) END,
                CASE WHEN kind != 'CustPymt' THEN (r15 % 4000) / 10000.0 END
-        FROM y""")
-    for table in temp:
-        conn.execute(f"DROP TABLE temp.{table}")
+        FROM y"""
 
 
 _PREFIX = {"CustInvc": "INV", "CustPymt": "PYMT", "SalesOrd": "SO"}

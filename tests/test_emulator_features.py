@@ -487,3 +487,28 @@ def test_history_crosses_the_fall_back_night(emulator):
                           "WHERE TO_CHAR(lastmodifieddate, 'HH24:MI') = '01:30' "
                           "AND TO_CHAR(lastmodifieddate, 'MM') = '11'")
     assert got and all(i["lm"].endswith("01:30:00") for i in got)
+
+
+def test_generation_is_the_same_in_one_part_or_several(monkeypatch):
+    """Big data sets are generated in parts by threads; the data must not depend on it."""
+    from zoneinfo import ZoneInfo
+
+    from netsuite_emulator import data, sqlgen
+
+    def dump(conn):
+        return [conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2').fetchall()
+                for t in ("customer", "transaction", "transactionline", "deletedrecord")]
+
+    tz = ZoneInfo("America/Los_Angeles")
+    monkeypatch.setattr(sqlgen, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(sqlgen.os, "cpu_count", lambda: 3)
+    parts = data.build_database(50, 400, 5, tz)
+    monkeypatch.setattr(sqlgen, "PARALLEL_FROM", 10**9)
+    whole = data.build_database(50, 400, 5, tz)
+    try:
+        assert dump(parts) == dump(whole)
+        assert whole.execute("SELECT COUNT(*) FROM \"transaction\" WHERE type = 'CustInvc'"
+                             ).fetchone()[0] == 400
+    finally:
+        parts.close()
+        whole.close()

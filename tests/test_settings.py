@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -83,3 +84,13 @@ def test_readme_settings_table_is_the_about_output():
     assert len(rows) == len(_tap_settings())
     for row in rows:
         assert row in readme, row
+
+
+def test_readme_lists_every_emulator_switch():
+    help_text = subprocess.run([sys.executable, "-m", "netsuite_emulator", "serve", "--help"],
+                               capture_output=True, text=True, check=True, cwd=REPO).stdout
+    flags = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", help_text)) - {"--help"}
+    readme = (REPO / "README.md").read_text()
+    missing = {flag for flag in flags if flag not in readme and flag.replace("--no-", "--[no-]") not in readme
+               and flag.replace("--", "--[no-]", 1) not in readme}
+    assert not missing

@@ -97,3 +97,6 @@ def handle(state, method: str, query: str, body: bytes, content_type: str) -> Re
         return responses.restlet_error(400, exc.code, exc.message)
     rows = len(result) if isinstance(result, list) else 1
     return Reply(200, responses.JSON, json.dumps(result, ensure_ascii=False).encode(), rows=rows)
+
+
+from . import open_invoices  # noqa: E402, F401  registers customscript_tapns_open_invoices_rl

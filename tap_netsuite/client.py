@@ -209,7 +209,10 @@ class NetSuiteClient:
         """
         query = {"script": str(script), "deploy": str(deploy)}
         query.update({key: str(value) for key, value in (params or {}).items() if value is not None})
-        return self._send(method, RESTLET_PATH, params=query, body=body, restlet=True)
+        # A GET only reads; anything else may have run before an answer was lost, so it is
+        # retried only when NetSuite refused it unrun (the pool was full).
+        return self._send(method, RESTLET_PATH, params=query, body=body, restlet=True,
+                          idempotent=method.upper() == "GET")
 
     # Transport ------------------------------------------------------------
 
@@ -222,6 +225,7 @@ class NetSuiteClient:
         body: dict | None = None,
         query: str | None = None,
         restlet: bool = False,
+        idempotent: bool = True,
     ) -> t.Any:  # noqa: ANN401 - whatever JSON the endpoint answers
         url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
@@ -246,6 +250,10 @@ class NetSuiteClient:
                     return answer
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                     ValueError) as exc:
+                if not idempotent:
+                    msg = (f"{method} {url} failed with {type(exc).__name__} and is not retried: it may "
+                           "have run already. Check in NetSuite before sending it again.")
+                    raise NetSuiteUnavailableError(msg) from None
                 reason = type(exc).__name__
             else:
                 if self._token_expired(response) and not renewed:
@@ -255,7 +263,7 @@ class NetSuiteClient:
                     response.close()
                     continue
                 pool_full = response.status_code == 429 or (restlet and _error_code(response) == RESTLET_POOL_FULL)
-                if response.status_code not in RETRIED_STATUSES and not pool_full:
+                if not pool_full and (response.status_code not in RETRIED_STATUSES or not idempotent):
                     raise self._restlet_error(response) if restlet and response.status_code != 401 else \
                         self._error_for(response, query)
                 if pool_full:

@@ -14,6 +14,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.convert import RecordConverter, filter_literal
+from tap_netsuite.errors import NetSuiteRestletError
 from tap_netsuite.suiteql import quote, select_list
 
 if t.TYPE_CHECKING:
@@ -144,7 +145,12 @@ class OpenInvoiceAgingStream(Stream):
                 yield {**item, "as_of": answer["as_of"]}
             if not answer.get("has_more"):
                 return
-            params = {"page_size": params["page_size"], "cursor": answer["next_cursor"]}
+            cursor = answer.get("next_cursor")
+            if not cursor or cursor == params.get("cursor"):
+                msg = (f"The open-invoices RESTlet said has_more without a new next_cursor ({cursor!r}); "
+                       "deploy the RESTlet from this tap's suitescripts/ so that it pages correctly.")
+                raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
+            params = {"page_size": params["page_size"], "cursor": cursor}
 
 
 class DeletedRecordStream(SuiteQLStream):

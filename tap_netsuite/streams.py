@@ -60,7 +60,10 @@ class SuiteQLStream(Stream):
             # Re-read a safety window before the bookmark: rows committed late
             # (after a sync read past their timestamp) are picked up, and upserted.
             start -= dt.timedelta(minutes=self.config.get("lookback_minutes", 15))
-        properties = self.schema["properties"]
+        # Only the selected columns are asked for: a column the account lacks (subsidiary
+        # outside OneWorld) can be deselected instead of failing the query.
+        properties = {name: prop for name, prop in self.schema["properties"].items()
+                      if self.mask.get(("properties", name), True)}
         progress = Progress(self.logger, self.name)
         rows = tap.client.query_parallel(
             columns=select_list(properties),

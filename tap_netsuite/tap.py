@@ -19,6 +19,7 @@ from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
 from tap_netsuite.streams import CustomerStream, DeletedRecordStream, InvoiceStream, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
+from tap_netsuite.writer import BufferedMsgSpecWriter
 
 STREAMS = (CustomerStream, InvoiceStream, DeletedRecordStream)
 
@@ -27,6 +28,7 @@ class TapNetSuite(Tap):
     """Copies NetSuite records through SuiteQL, incrementally on lastmodifieddate."""
 
     name = "tap-netsuite"
+    message_writer_class = BufferedMsgSpecWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property(

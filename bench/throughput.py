@@ -59,9 +59,12 @@ def measure(cmd: list[str]) -> tuple[int, float, float, float]:
     """Run `cmd`, count RECORD lines on its stdout; return records, seconds, CPU seconds, peak RSS MB."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    records = 0
+    records, tail = 0, b""
     while chunk := proc.stdout.read(1 << 20):
-        records += chunk.count(b'{"type":"RECORD"') + chunk.count(b'{"type": "RECORD"')
+        data = tail + chunk  # a marker may straddle two reads
+        records += data.count(b'{"type":"RECORD"') + data.count(b'{"type": "RECORD"')
+        tail = data[-20:]
+        records -= tail.count(b'{"type":"RECORD"') + tail.count(b'{"type": "RECORD"')
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.monotonic() - started
     if status != 0:

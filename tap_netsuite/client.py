@@ -42,7 +42,7 @@ from tap_netsuite.errors import (
     NetSuiteUnavailableError,
 )
 from tap_netsuite.limiter import AdaptiveLimiter
-from tap_netsuite.suiteql import histogram_query, keyset_query, plan_windows
+from tap_netsuite.suiteql import boundaries_query, keyset_query
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
@@ -137,7 +137,7 @@ class NetSuiteClient:
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
-        for page in self._keyset_pages(spec, (None, None), on_page):
+        for page in self._keyset_pages(spec, None, None, on_page):
             yield from page
 
     def query_parallel(
@@ -154,34 +154,37 @@ class NetSuiteClient:
     ) -> t.Iterator[dict]:
         """The rows of `query_keyset`, in the same order, read by several requests at once.
 
-        One cheap query counts rows per account-local day; the range is split
-        into windows of about two pages each, read concurrently (each by
-        keyset) while rows are handed out window by window, so the order, and
-        so a resumable state, is kept. `on_plan(rows, windows)` is told the plan.
+        One small query gives the key of every page-size-th row; the range is
+        cut there into windows of one full page each, read concurrently (each
+        by keyset, so a window that grew during the sync is read to its end)
+        while rows are handed out window by window: the order, and so a
+        resumable state, is kept. `on_plan(rows, windows)` is told the plan.
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
-        days = [(row["day"], int(row["n"])) for row in self.query_all(
-            histogram_query(table=table, where=where, replication_key=replication_key, since=since))]
-        total = sum(count for _, count in days)
-        windows = plan_windows(days, 2 * self.page_size) if total else []
+        cuts = [(row["second"], int(row["tiebreak"])) for row in self.query_all(boundaries_query(
+            table=table, where=where, replication_key=replication_key, tiebreak=tiebreak, since=since,
+            every=self.page_size))]
+        edges: list[tuple[str, int] | None] = [None, *cuts, None]
+        windows = list(zip(edges[:-1], edges[1:]))
         if on_plan:
-            on_plan(total, len(windows))
-        if len(windows) == 1:
-            for page in self._keyset_pages(spec, windows[0], on_page):
+            on_plan(len(cuts) * self.page_size, len(windows))
+        sources = [functools.partial(self._keyset_pages, spec, low, high, on_page) for low, high in windows]
+        if len(sources) == 1:
+            for page in sources[0]():
                 yield from page
             return
-        sources = [
-            functools.partial(self._keyset_pages, spec, window, on_page) for window in windows
-        ]
         yield from parallel.in_order(sources, ahead=2 * self.limiter.maximum)
 
     def _keyset_pages(
-        self, spec: dict, window: tuple[str | None, str | None], on_page: t.Callable[[dict], None] | None
+        self,
+        spec: dict,
+        after: tuple[str, int] | None,
+        through: tuple[str, int] | None,
+        on_page: t.Callable[[dict], None] | None,
     ) -> t.Iterator[list[dict]]:
-        after: tuple[str, int] | None = None
         while True:
-            page = self.query_page(keyset_query(**spec, window=window, after=after))
+            page = self.query_page(keyset_query(**spec, after=after, through=through))
             if on_page:
                 on_page(page)
             items = page.get("items", [])

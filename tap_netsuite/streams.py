@@ -96,7 +96,7 @@ class Progress:
 
     def planned(self, rows: int, windows: int) -> None:
         self.expected = rows
-        self.logger.info("%s: %d rows to read in %d window(s).", self.stream, rows, windows)
+        self.logger.info("%s: about %d rows to read in %d window(s).", self.stream, rows, windows)
 
     def page(self, page: dict) -> None:
         with self._lock:

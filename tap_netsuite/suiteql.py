@@ -53,6 +53,20 @@ def _shift(local: str, hours: int) -> str:
     return value.strftime(PY_DATETIME_FORMAT)
 
 
+def _after(key: str, tiebreak: str, second: str, last: int) -> str:
+    rendered = rendered_second(key)
+    return f"({rendered} > {quote(second)} OR ({rendered} = {quote(second)} AND {tiebreak} > {int(last)}))"
+
+
+def _through(key: str, tiebreak: str, second: str, last: int) -> str:
+    rendered = rendered_second(key)
+    return f"({rendered} < {quote(second)} OR ({rendered} = {quote(second)} AND {tiebreak} <= {int(last)}))"
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
 def keyset_query(
     *,
     columns: str,
@@ -61,15 +75,14 @@ def keyset_query(
     replication_key: str,
     tiebreak: str = "id",
     since: str | None,
-    window: tuple[str | None, str | None] = (None, None),
     after: tuple[str, int] | None = None,
+    through: tuple[str, int] | None = None,
 ) -> str:
-    """One page's query: rows from `since` on, inside `window`, after the keyset `after`, in key order.
+    """One page's query: rows from `since` on, after the key `after` and up to `through`, in key order.
 
     The key is (the replication key as NetSuite renders it to the second in
-    account time, `tiebreak`); `window` bounds that rendering as [low, high).
-    The query orders and compares on exactly that key, so it is total and each
-    row is read once:
+    account time, `tiebreak`), and the query orders and compares on exactly
+    that key, so it is total and each row is read once:
     - whether or not NetSuite keeps sub-second precision that the rendering
       hides (rows of one rendered second are told apart by `tiebreak` alone);
     - when clocks fall back, where two real hours render alike: a literal in
@@ -78,53 +91,36 @@ def keyset_query(
       rendering does the exact work.
     """
     key = replication_key
-    rendered = rendered_second(key)
     conditions = [f"({where})"] if where else []
     if since is not None:
         conditions.append(f"{key} >= {timestamp(since)}")
-    low, high = window
     if after is not None:
-        low = None  # the keyset bound is tighter
-        second, last = after
-        conditions.append(f"{key} >= {timestamp(_shift(second, -1))}")
-        conditions.append(
-            f"({rendered} > {quote(second)} OR ({rendered} = {quote(second)} AND {tiebreak} > {int(last)}))"
-        )
-    if low is not None:
-        conditions.append(f"{key} >= {timestamp(_shift(low, -1))} AND {rendered} >= {quote(low)}")
-    if high is not None:
-        conditions.append(f"{key} < {timestamp(_shift(high, 1))} AND {rendered} < {quote(high)}")
-    sql = f"SELECT {columns} FROM {table}"
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    return sql + f" ORDER BY {rendered}, {tiebreak}"
+        conditions.append(f"{key} >= {timestamp(_shift(after[0], -1))}")
+        conditions.append(_after(key, tiebreak, *after))
+    if through is not None:
+        conditions.append(f"{key} < {timestamp(_shift(through[0], 2))}")
+        conditions.append(_through(key, tiebreak, *through))
+    return f"SELECT {columns} FROM {table}{_where(conditions)} ORDER BY {rendered_second(key)}, {tiebreak}"
 
 
-def histogram_query(*, table: str, where: str | None, replication_key: str, since: str | None) -> str:
-    """Rows per account-local day from `since` on: one cheap query that shows how rows spread."""
-    day = f"TO_CHAR({replication_key}, {quote(DATE_FORMAT)})"
+def boundaries_query(
+    *, table: str, where: str | None, replication_key: str, tiebreak: str = "id", since: str | None, every: int
+) -> str:
+    """The key of every `every`-th row from `since` on: where to cut the range into full pages.
+
+    One small answer (a row per `every` rows) lets the range be read as
+    windows of exactly one page each, all of them requested at once.
+    """
+    rendered = rendered_second(replication_key)
     conditions = [f"({where})"] if where else []
     if since is not None:
         conditions.append(f"{replication_key} >= {timestamp(since)}")
-    sql = f"SELECT {day} AS day, COUNT(*) AS n FROM {table}"
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    return sql + f" GROUP BY {day} ORDER BY day"
-
-
-def plan_windows(days: list[tuple[str, int]], rows_per_window: int) -> list[tuple[str | None, str | None]]:
-    """Split per-day counts into consecutive [low, high) windows of about `rows_per_window` rows.
-
-    Bounds are local midnights as the keyset renders them; the first window is
-    open below and the last open above, so rows that change during the sync
-    still land in the last one.
-    """
-    bounds: list[str] = []
-    filled = 0
-    for day, count in days:
-        if filled >= rows_per_window:
-            bounds.append(f"{day} 00:00:00")
-            filled = 0
-        filled += count
-    edges: list[str | None] = [None, *bounds, None]
-    return list(zip(edges[:-1], edges[1:]))
+    ranked = (
+        f"SELECT {rendered} AS second, {tiebreak} AS tiebreak, "
+        f"ROW_NUMBER() OVER (ORDER BY {rendered}, {tiebreak}) AS position "
+        f"FROM {table}{_where(conditions)}"
+    )
+    return (
+        f"SELECT second, tiebreak FROM ({ranked}) "
+        f"WHERE TRUNC(position / {int(every)}) * {int(every)} = position ORDER BY position"
+    )

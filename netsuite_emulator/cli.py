@@ -6,7 +6,6 @@ import argparse
 import hashlib
 import json
 import os
-import random
 import signal
 import sys
 import threading
@@ -140,7 +139,7 @@ def serve(args: argparse.Namespace) -> int:
         except faults.FaultError as exc:
             sys.exit(f"netsuite-emulator: {exc}")
     state = State(conn, lock, Engine(conn, settings, lock), Verifier(credentials),
-                  random.Random(f"touch:{args.seed}"), Pool(args.concurrency),
+                  Pool(args.concurrency),
                   Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
                   Metrics(args.metrics_queries), Faults(plan),
                   Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),

@@ -10,58 +10,16 @@ string -> string; NULL -> null.
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from . import formats, schema
 
-TOUCHABLE = ("customer", "transaction")
 
 
 class ControlError(ValueError):
     """A control request that makes no sense (unknown table, bad arguments)."""
-
-
-def touch(conn: sqlite3.Connection, rng: random.Random, request: dict,
-          subsecond: bool = False) -> list[int]:
-    """Set the chosen records' lastmodifieddate to now (server clock; whole seconds unless
-    `subsecond`, which keeps milliseconds).
-
-    `request`: {"table": ..., "count": n} picks n records with the emulator's seeded generator
-    (different records on each call, the same sequence for the same seed), or "ids": [...]
-    names them; an optional "type" (e.g. "CustInvc") restricts transactions to one type.
-    Answers the ids touched, ascending; ids that do not exist are not touched.
-    """
-    table = request.get("table")
-    if table not in TOUCHABLE:
-        raise ControlError(f"table must be one of {', '.join(TOUCHABLE)}")
-    kind = request.get("type")
-    if kind is not None and table != "transaction":
-        raise ControlError("type applies to transaction only")
-    where, args = ("WHERE type = ?", [kind]) if kind is not None else ("", [])
-    if "ids" in request:
-        wanted = request["ids"]
-        if not isinstance(wanted, list) or not all(isinstance(i, int) for i in wanted):
-            raise ControlError("ids must be a list of integers")
-        marks = ", ".join("?" for _ in wanted) or "NULL"
-        clause = f"{where} {'AND' if where else 'WHERE'} id IN ({marks})"
-        ids = [r[0] for r in conn.execute(
-            f'SELECT id FROM "{table}" {clause} ORDER BY id', args + wanted)]
-    else:
-        count = request.get("count")
-        if not isinstance(count, int) or count < 0:
-            raise ControlError("give ids (a list) or count (a non-negative integer)")
-        candidates = [r[0] for r in conn.execute(
-            f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
-        ids = sorted(rng.sample(candidates, min(count, len(candidates))))
-    now = round(time.time(), 3) if subsecond else int(time.time())
-    conn.executemany(f'UPDATE "{table}" SET lastmodifieddate = ? WHERE id = ?',
-                     [(now, i) for i in ids])
-    conn.commit()
-    return ids
 
 
 def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[dict]:

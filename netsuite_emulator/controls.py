@@ -27,10 +27,9 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
         if method == "GET" and name.startswith("rows/"):
             with state.lock:
                 result = control.canonical_rows(state.conn, name[5:], state.engine.settings.tz)
-        elif (method, name) == ("POST", "touch"):
-            with state.lock:
-                result = {"ids": control.touch(state.conn, state.touch_rng, request,
-                                               state.engine.settings.subsecond)}
+        elif (method, name) == ("POST", "touch"):  # an update that changes nothing but the time
+            result = {"ids": state.mutator.update(
+                {key: request[key] for key in ("table", "ids", "count", "type") if key in request})}
         elif name == "config" and method in ("GET", "POST"):
             result = switches.apply(state, request) if method == "POST" \
                 else switches.current(state)

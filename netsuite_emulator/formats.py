@@ -64,7 +64,15 @@ def _strftime_pattern(fmt: str) -> str | None:
 
 
 def to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
-    """TO_CHAR(datetime, fmt): the instant in the account zone, written per the Oracle format."""
+    """TO_CHAR(datetime, fmt): the instant in the account zone, written per the Oracle format.
+
+    Cached: a keyset query renders each row's datetime in its filter, its order and its
+    columns, and once more for the count."""
+    return _to_char_datetime(epoch, fmt, tz)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     local = datetime.fromtimestamp(epoch, tz)
     if fmt == "YYYY-MM-DD HH24:MI:SS":  # the one every client sends for every row: C-speed path
         return local.replace(tzinfo=None, microsecond=0).isoformat(" ")
@@ -237,7 +245,12 @@ def number_text(value: int | float, leading_zero: bool = True) -> str:
     """
     if isinstance(value, int):
         return str(value)
-    text = format(Decimal(repr(round(value, 8))).normalize(), "f")
+    value = round(value, 8)
+    if value == int(value) and abs(value) < 1e15:  # the common cases, without Decimal
+        return str(int(value))
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text).normalize(), "f")
     if text in ("0", "-0"):
         return "0"
     if not leading_zero:

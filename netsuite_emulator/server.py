@@ -13,7 +13,6 @@ Order: fault on demand -> authentication -> concurrency slot -> handler -> laten
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import sys
 import threading
@@ -44,7 +43,6 @@ class State:
     lock: threading.Lock
     engine: Engine
     verifier: Verifier
-    touch_rng: random.Random
     pool: Pool
     latency: Latency
     metrics: Metrics

@@ -33,20 +33,23 @@ class Pool:
 
 
 class Latency:
-    """Sleep `base_ms + per_row_ms * rows`; a request whose sleep would pass `timeout_s` is cut
-    off at `timeout_s` (the caller then answers the timeout). 0 means no timeout."""
+    """A request answers after `base_ms + per_row_ms * rows` in all, like a NetSuite page that
+    takes about a second: the emulator's own work counts toward that time (it sleeps only the
+    rest), so a benchmark measures the client against the model, not the emulator's speed.
+    A request whose modelled time would pass `timeout_s` is cut off there (the caller then
+    answers the timeout). 0 means no timeout."""
 
     def __init__(self, base_ms: float = 0.0, per_row_ms: float = 0.0, timeout_s: float = 0.0):
         self.base_ms, self.per_row_ms, self.timeout_s = base_ms, per_row_ms, timeout_s
 
     def wait(self, rows: int, already_s: float = 0.0) -> bool:
-        """Sleep for the modelled time; False when the request ran past the timeout."""
-        delay = (self.base_ms + self.per_row_ms * rows) / 1000.0
-        if self.timeout_s and already_s + delay > self.timeout_s:
+        """Sleep until the modelled time has passed; False when the request ran past the timeout."""
+        total = max((self.base_ms + self.per_row_ms * rows) / 1000.0, already_s)
+        if self.timeout_s and total > self.timeout_s:
             time.sleep(max(0.0, self.timeout_s - already_s))
             return False
-        if delay > 0:
-            time.sleep(delay)
+        if total > already_s:
+            time.sleep(total - already_s)
         return True
 
 

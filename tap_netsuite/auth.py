@@ -242,11 +242,11 @@ def make_auth(
     base_url: str, account: Account, settings: t.Mapping[str, t.Any]
 ) -> TokenAuth | ClientCredentialsAuth:
     """The authorisation the settings ask for, or an error naming what to add or remove."""
-    given = {name for name, value in settings.items() if value not in (None, "", [])}
+    given = {name for name, value in settings.items() if value not in (None, "", []) and name != "oauth_scopes"}
     if "private_key_path" in given:
         given.add("private_key")
     tba = given & set(TBA_SETTINGS)
-    oauth2 = given & {*OAUTH2_SETTINGS, "oauth_scopes"}
+    oauth2 = given & set(OAUTH2_SETTINGS)
     if tba and oauth2:
         msg = (
             f"Settings for two authentication methods are present: token-based ({', '.join(sorted(tba))}) "

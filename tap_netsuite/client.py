@@ -346,9 +346,10 @@ class NetSuiteClient:
 
 def _permission_hint(detail: str) -> str:
     """What a 'Record ... was not found' answer means: the role may not read that table."""
-    unknown = re.search(r"Unknown identifier '([^']+)'", detail)
-    if unknown and unknown.group(1).lower() in FEATURES:
-        return f"\n'{unknown.group(1)}' exists only with {FEATURES[unknown.group(1).lower()]}."
+    unknown = re.search(r"Unknown identifier '([^']+)'|Invalid search type: (\w+)", detail)
+    name = unknown and (unknown.group(1) or unknown.group(2))
+    if name and name.lower() in FEATURES:
+        return f"\n'{name}' exists only with {FEATURES[name.lower()]}."
     match = re.search(r"Record '([^']+)' was not found", detail)
     if not match:
         return ""

@@ -73,7 +73,8 @@ class TapNetSuite(Tap):
         ),
         th.Property(
             "oauth_scopes", th.ArrayType(th.StringType),
-            description="OAuth 2.0 scopes to ask for; default rest_webservices.",
+            description="OAuth 2.0 scopes to ask for; default rest_webservices, plus restlets "
+            "when the open_invoice_aging RESTlet is configured.",
         ),
         th.Property(
             "start_date", th.DateTimeType,
@@ -130,9 +131,14 @@ class TapNetSuite(Tap):
     @functools.cached_property
     def client(self) -> NetSuiteClient:
         c = self.config
+        scopes = c.get("oauth_scopes") or (
+            # The scopes the streams need: RESTlets are a scope of their own.
+            ["rest_webservices", "restlets"] if c.get("open_invoices_restlet_script") else ["rest_webservices"]
+        )
         return NetSuiteClient(
             account_id=c["account_id"],
-            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path", "oauth_scopes")},
+            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")},
+            oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
             max_concurrency=c.get("max_concurrency", 2),

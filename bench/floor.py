@@ -1,7 +1,8 @@
 """The CPU floor: fetch the invoice pages and write RECORD lines as fast as plain Python can.
 
-Same SuiteQL pages, same signing, same typed records as the tap, with none of
-the SDK: the least CPU any tap could spend per record. Run by bench/throughput.py.
+Same SuiteQL pages (the tap's query text), same signing, same typed records as
+the tap, with none of the SDK and one request at a time: the least CPU any tap
+could spend per record. Run by bench/throughput.py.
     python bench/floor.py CONFIG.json > /dev/null
 """
 
@@ -11,16 +12,16 @@ import datetime as dt
 import json
 import sys
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
 from oauthlib import oauth1
 
-FORMAT = "YYYY-MM-DD HH24:MI:SS"
-COLUMNS = ("id, tranid, entity, TO_CHAR(trandate, 'YYYY-MM-DD') AS trandate, TO_CHAR(duedate, 'YYYY-MM-DD') AS duedate, "
-           f"TO_CHAR(createddate, '{FORMAT}') AS createddate, TO_CHAR(lastmodifieddate, '{FORMAT}') AS lastmodifieddate, "
-           "status, foreigntotal, foreignamountpaid, foreignamountunpaid, currency, exchangerate, memo, terms, "
-           "subsidiary, postingperiod, externalid, otherrefnum")
+from tap_netsuite.suiteql import keyset_query, select_list
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "invoice.json").read_text())
+COLUMNS = select_list(SCHEMA["properties"])  # the tap's own query text, so the pages are the same
 INTS = {"id", "entity", "currency", "terms", "subsidiary", "postingperiod"}
 NUMBERS = {"foreigntotal", "foreignamountpaid", "foreignamountunpaid", "exchangerate"}
 DATETIMES = {"createddate", "lastmodifieddate"}
@@ -35,11 +36,8 @@ def main() -> None:
     out = sys.stdout
     after = None
     while True:
-        where = "type = 'CustInvc'"
-        if after:
-            where += (f" AND (TO_CHAR(lastmodifieddate, '{FORMAT}') > '{after[0]}' OR "
-                      f"(TO_CHAR(lastmodifieddate, '{FORMAT}') = '{after[0]}' AND id > {after[1]}))")
-        q = f"SELECT {COLUMNS} FROM transaction WHERE {where} ORDER BY TO_CHAR(lastmodifieddate, '{FORMAT}'), id"
+        q = keyset_query(columns=COLUMNS, table="transaction", where="type = 'CustInvc'",
+                         replication_key="lastmodifieddate", since=None, after=after)
         full = url + "?limit=1000&offset=0"
         client = oauth1.Client(config["consumer_key"], client_secret=config["consumer_secret"],
                                resource_owner_key=config["token_id"], resource_owner_secret=config["token_secret"],
@@ -65,7 +63,7 @@ def main() -> None:
         if not page["hasMore"]:
             break
         last = page["items"][-1]
-        after = (last["lastmodifieddate"], last["id"])
+        after = (last["lastmodifieddate"], int(last["id"]))
 
 
 if __name__ == "__main__":

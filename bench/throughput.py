@@ -7,7 +7,8 @@ The emulator answers each page after base 250 ms + 0.25 ms per row (500 ms for
 1,000 rows) and holds a pool slot meanwhile, like a NetSuite account, so the
 ceiling of a pool of P is P x 1000 rows / 0.5 s. Every run prints one line:
 rows/s, that ceiling, their ratio, requests sent, 429s received, the tap's
-peak RSS and its CPU microseconds per record. A CPU floor (bench/floor.py:
+peak RSS, its CPU microseconds per record, and the emulator's own CPU use (one
+Python process: near 1 core, it is the emulator that limits the run). A CPU floor (bench/floor.py:
 the same pages and RECORD lines with no SDK) runs at zero latency beside the
 tap, and their ratio is printed.
 """
@@ -49,6 +50,11 @@ class Emulator:
                                          data=b"{}" if reset else None)
         with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
             return json.load(answer)
+
+    def cpu_seconds(self) -> float:
+        """The emulator's CPU time so far: beside the tap on 2 cores, it can be the limit."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -111,8 +117,11 @@ def main() -> None:
             try:
                 for max_concurrency in runs:
                     emulator.metrics(reset=True)
+                    cpu_before = emulator.cpu_seconds()
                     result = measure(tap_command(tmp, emulator.config, max_concurrency))
-                    print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool), flush=True)
+                    busy = (emulator.cpu_seconds() - cpu_before) / result[1]
+                    print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
+                          + f" emulator_cpu={busy:.2f}cores", flush=True)
             finally:
                 emulator.stop()
 

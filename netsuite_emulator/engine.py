@@ -128,10 +128,16 @@ class Engine:
         translation = Translator(self.settings, time.time()).translate(query)
         with self.lock:
             try:
-                total = self.conn.execute(
-                    f"SELECT COUNT(*) FROM ({translation.count_sql})").fetchone()[0]
+                # One row past the page tells whether the page ends the result; only when it
+                # does not (or the offset passed the end) is the full count worth its cost.
                 rows = self.conn.execute(f"SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?",
-                                         (limit, offset)).fetchall()
+                                         (limit + 1, offset)).fetchall()
+                if len(rows) <= limit and (rows or offset == 0):
+                    total = offset + len(rows)
+                else:
+                    total = self.conn.execute(
+                        f"SELECT COUNT(*) FROM ({translation.count_sql})").fetchone()[0]
+                    rows = rows[:limit]
             except sqlite3.Error as exc:  # includes an exception inside one of our functions
                 print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
                 raise unsupported() from None

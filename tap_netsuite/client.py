@@ -162,9 +162,17 @@ class NetSuiteClient:
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
-        cuts = [(row["second"], int(row["tiebreak"])) for row in self.query_all(boundaries_query(
-            table=table, where=where, replication_key=replication_key, tiebreak=tiebreak, since=since,
-            every=self.page_size))]
+        cuts: list[tuple[str, int]] = []
+        position = 0
+        while True:
+            page = self.query_page(boundaries_query(
+                table=table, where=where, replication_key=replication_key, tiebreak=tiebreak, since=since,
+                every=self.page_size, after_position=position))
+            items = page.get("items", [])
+            cuts += [(item["second"], int(item["tiebreak"])) for item in items]
+            if not page.get("hasMore") or not items:
+                break
+            position = int(items[-1]["position"])
         edges: list[tuple[str, int] | None] = [None, *cuts, None]
         windows = list(zip(edges[:-1], edges[1:]))
         if on_plan:

@@ -78,6 +78,8 @@ class SuiteQLStream(Stream):
         to_record = RecordConverter(properties, zone)
         for row in rows:
             yield to_record(row)
+        # Every record yielded has been written by now: send them on, even if no STATE follows.
+        tap.message_writer.flush()
 
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
@@ -147,6 +149,7 @@ class OpenInvoiceAgingStream(Stream):
             for item in answer.get("items", []):
                 yield {**item, "as_of": answer["as_of"]}
             if not answer.get("has_more"):
+                self._tap.message_writer.flush()
                 return
             cursor = answer.get("next_cursor")
             if not cursor or cursor == params.get("cursor"):

@@ -104,12 +104,14 @@ def keyset_query(
 
 
 def boundaries_query(
-    *, table: str, where: str | None, replication_key: str, tiebreak: str = "id", since: str | None, every: int
+    *, table: str, where: str | None, replication_key: str, tiebreak: str = "id", since: str | None,
+    every: int, after_position: int = 0,
 ) -> str:
     """The key of every `every`-th row from `since` on: where to cut the range into full pages.
 
     One small answer (a row per `every` rows) lets the range be read as
-    windows of exactly one page each, all of them requested at once.
+    windows of exactly one page each, all of them requested at once. Pages of
+    this answer continue after a position, not at an offset, so no cap applies.
     """
     rendered = rendered_second(replication_key)
     conditions = [f"({where})"] if where else []
@@ -121,6 +123,7 @@ def boundaries_query(
         f"FROM {table}{_where(conditions)}"
     )
     return (
-        f"SELECT second, tiebreak FROM ({ranked}) "
-        f"WHERE TRUNC(position / {int(every)}) * {int(every)} = position ORDER BY position"
+        f"SELECT second, tiebreak, position FROM ({ranked}) "
+        f"WHERE TRUNC(position / {int(every)}) * {int(every)} = position AND position > {int(after_position)} "
+        "ORDER BY position"
     )

@@ -3,14 +3,15 @@
 The SDK's default writer serialises with simplejson and flushes stdout after each
 message: together most of the tap's CPU per record. msgspec writes the same JSON
 (decimals as JSON numbers) several times faster. Records are gathered into blocks
-of about 64 KB (stdout may be unbuffered, as PYTHONUNBUFFERED makes it), and
-every SCHEMA or STATE message writes out what came before it and itself at once:
-a STATE line never reaches the target before the records it covers, and a crash
-loses only records that no emitted state covers yet.
+of about 64 KB (stdout may be unbuffered, as PYTHONUNBUFFERED makes it), every
+SCHEMA or STATE message writes out what came before it and itself at once, and
+the rest is written at exit: a STATE line never reaches the target before the
+records it covers, and a killed tap loses only records no emitted state covers.
 """
 
 from __future__ import annotations
 
+import atexit
 import sys
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -24,10 +25,17 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._pending = bytearray()
+        # The SDK writes no STATE at the end of a sync whose bookmark did not move, so the
+        # last records would otherwise never leave; exit (normal, or after SIGTERM) writes them.
+        atexit.register(self.flush)
 
     def write_message(self, message: Message) -> None:
         self._pending += self.format_message(message)
         if len(self._pending) >= BLOCK or not isinstance(message, RecordMessage):
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
             sys.stdout.buffer.write(self._pending)
-            sys.stdout.flush()
             self._pending.clear()
+        sys.stdout.flush()

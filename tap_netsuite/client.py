@@ -28,6 +28,7 @@ import re
 import time
 import typing as t
 
+import msgspec
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -256,7 +257,9 @@ class NetSuiteClient:
                 self.last_server_date = response.headers.get("Date")
                 self.last_local_date = dt.datetime.now(dt.timezone.utc)
                 if response.status_code < 400:
-                    answer = response.json()  # a truncated body fails here and is retried
+                    # msgspec parses a 1000-row page several times faster than requests' json;
+                    # a truncated body fails here and is retried.
+                    answer = _decode(response.content)
                     self.limiter.succeeded()
                     return answer
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
@@ -381,6 +384,14 @@ PERMISSIONS = {
     "transactionline": "Transactions > Invoice (View) and Find Transaction",
     "deletedrecord": "Lists > Deleted Records (View)",
 }
+
+
+def _decode(body: bytes) -> t.Any:  # noqa: ANN401 - whatever JSON NetSuite sent
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        msg = f"NetSuite sent a body that is not JSON ({len(body)} bytes)"
+        raise ValueError(msg) from exc
 
 
 def _row(item: dict) -> dict:

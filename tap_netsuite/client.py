@@ -163,17 +163,14 @@ class NetSuiteClient:
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
-        cuts: list[tuple[str, int]] = []
-        position = 0
-        while True:
-            page = self.query_page(boundaries_query(
-                table=table, where=where, replication_key=replication_key, tiebreak=tiebreak, since=since,
-                every=self.page_size, after_position=position))
-            items = page.get("items", [])
-            cuts += [(item["second"], int(item["tiebreak"])) for item in items]
-            if not page.get("hasMore") or not items:
-                break
-            position = int(items[-1]["position"])
+        try:
+            cuts = self._cuts(spec, every=self.page_size)
+        except NetSuiteQueryError as exc:
+            # ROW_NUMBER and TRUNC are documented SuiteQL; should an account refuse them, read
+            # the range as one window, one request at a time, rather than not at all.
+            _LOG.warning("Reading %s one page at a time: the query that plans windows was refused (%s).",
+                         table, exc.detail)
+            cuts = []
         edges: list[tuple[str, int] | None] = [None, *cuts, None]
         windows = list(zip(edges[:-1], edges[1:]))
         if on_plan:
@@ -184,6 +181,20 @@ class NetSuiteClient:
                 yield from page
             return
         yield from parallel.in_order(sources, ahead=2 * self.limiter.maximum)
+
+    def _cuts(self, spec: dict, *, every: int) -> list[tuple[str, int]]:
+        """The key of every `every`-th row of the query: where its one-page windows end."""
+        cuts: list[tuple[str, int]] = []
+        position = 0
+        while True:
+            page = self.query_page(boundaries_query(
+                table=spec["table"], where=spec["where"], replication_key=spec["replication_key"],
+                tiebreak=spec["tiebreak"], since=spec["since"], every=every, after_position=position))
+            items = page.get("items", [])
+            cuts += [(item["second"], int(item["tiebreak"])) for item in items]
+            if not page.get("hasMore") or not items:
+                return cuts
+            position = int(items[-1]["position"])
 
     def _keyset_pages(
         self,

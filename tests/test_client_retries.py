@@ -124,3 +124,15 @@ def test_400_is_not_retried_and_carries_the_detail_and_the_query(script):
     assert len(s.headers) == 1
     assert "Unknown identifier 'balance'" in str(caught.value)
     assert "Query: SELECT balance FROM customer" in str(caught.value)
+
+
+def test_a_refused_window_plan_falls_back_to_one_page_at_a_time(script):
+    detail = "Invalid search query. Detailed unprocessed description follows. Search error occurred: Invalid or unsupported search."
+    rows = {"links": [], "count": 2, "hasMore": False, "offset": 0, "totalResults": 2,
+            "items": [{"links": [], "id": "1", "lastmodifieddate": "2026-01-01 00:00:00"},
+                      {"links": [], "id": "2", "lastmodifieddate": "2026-01-01 00:00:01"}]}
+    s = script([(400, _error(400, "INVALID_PARAMETER", detail)), (200, rows)])
+    got = list(s.client.query_parallel(columns="id", table="customer", where=None,
+                                       replication_key="lastmodifieddate", since=None))
+    assert [r["id"] for r in got] == ["1", "2"]
+    assert len(s.headers) == 2

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/throughput.py            # everything (about 10 minutes)
     .venv/bin/python bench/throughput.py --quick    # 20,000 invoices, no 1,000,000 run
+    .venv/bin/python bench/throughput.py --part cpu # only the CPU floor (also throughput, memory)
 
 The emulator answers each page after base 250 ms + 0.25 ms per row (500 ms for
 1,000 rows) and holds a pool slot meanwhile, like a NetSuite account, so the
@@ -105,44 +106,58 @@ def line(name: str, records: int, seconds: float, cpu: float, rss: float, metric
     return text + f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f}"
 
 
+def throughput(tmp: Path, invoices: int) -> None:
+    for pool, runs in ((5, (1, 2, 5)), (15, (15,))):
+        emulator = Emulator(tmp, invoices, pool, latency=True)
+        try:
+            for max_concurrency in runs:
+                emulator.metrics(reset=True)
+                cpu_before = emulator.cpu_seconds()
+                result = measure(tap_command(tmp, emulator.config, max_concurrency))
+                busy = (emulator.cpu_seconds() - cpu_before) / result[1]
+                print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
+                      + f" emulator_cpu={busy:.2f}cores", flush=True)
+        finally:
+            emulator.stop()
+
+
+def cpu(tmp: Path, invoices: int) -> None:
+    emulator = Emulator(tmp, invoices, 5, latency=False)
+    try:
+        tap = measure(tap_command(tmp, emulator.config, 1))
+        print(line("cpu: tap, zero latency", *tap, None, None), flush=True)
+        floor = measure([sys.executable, str(REPO / "bench" / "floor.py"), str(emulator.config_path)])
+        print(line("cpu: floor, zero latency", *floor, None, None), flush=True)
+        print(f"cpu per record, tap / floor = {(tap[2] / tap[0]) / (floor[2] / floor[0]):.2f}", flush=True)
+    finally:
+        emulator.stop()
+
+
+def memory(tmp: Path) -> None:
+    emulator = Emulator(tmp, 1_000_000, 5, latency=True)
+    try:
+        emulator.metrics(reset=True)
+        result = measure(tap_command(tmp, emulator.config, 5))
+        print(line("1,000,000 invoices pool=5 max_concurrency=5", *result, emulator.metrics(), 5), flush=True)
+    finally:
+        emulator.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="20,000 invoices and no 1,000,000 run")
+    parser.add_argument("--part", choices=("all", "throughput", "cpu", "memory"), default="all",
+                        help="only the pool runs, only the CPU floor, or only the 1,000,000 run")
     args = parser.parse_args()
     invoices = 20_000 if args.quick else 200_000
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        for pool, runs in ((5, (1, 2, 5)), (15, (15,))):
-            emulator = Emulator(tmp, invoices, pool, latency=True)
-            try:
-                for max_concurrency in runs:
-                    emulator.metrics(reset=True)
-                    cpu_before = emulator.cpu_seconds()
-                    result = measure(tap_command(tmp, emulator.config, max_concurrency))
-                    busy = (emulator.cpu_seconds() - cpu_before) / result[1]
-                    print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
-                          + f" emulator_cpu={busy:.2f}cores", flush=True)
-            finally:
-                emulator.stop()
-
-        emulator = Emulator(tmp, invoices, 5, latency=False)
-        try:
-            tap = measure(tap_command(tmp, emulator.config, 1))
-            print(line("cpu: tap, zero latency", *tap, None, None), flush=True)
-            floor = measure([sys.executable, str(REPO / "bench" / "floor.py"), str(emulator.config_path)])
-            print(line("cpu: floor, zero latency", *floor, None, None), flush=True)
-            print(f"cpu per record, tap / floor = {(tap[2] / tap[0]) / (floor[2] / floor[0]):.2f}", flush=True)
-        finally:
-            emulator.stop()
-
-        if not args.quick:
-            emulator = Emulator(tmp, 1_000_000, 5, latency=True)
-            try:
-                emulator.metrics(reset=True)
-                result = measure(tap_command(tmp, emulator.config, 5))
-                print(line("1,000,000 invoices pool=5 max_concurrency=5", *result, emulator.metrics(), 5), flush=True)
-            finally:
-                emulator.stop()
+        if args.part in ("all", "throughput"):
+            throughput(tmp, invoices)
+        if args.part in ("all", "cpu"):
+            cpu(tmp, invoices)
+        if args.part in ("all", "memory") and not args.quick:
+            memory(tmp)
 
 
 if __name__ == "__main__":

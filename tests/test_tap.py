@@ -137,3 +137,12 @@ def test_sequential_and_parallel_reading_give_the_same_rows_in_the_same_order(em
         client.close()
     assert sequential == windowed == sorted(set(sequential))
     assert len(sequential) > 97 * 5
+
+
+def test_stream_maps_still_apply(emulator, tmp_path):
+    config = {**emulator, "stream_maps": {"invoice": {"memo": "__NULL__", "total_cents": "int(foreigntotal * 100)"}}}
+    result = run_tap(tmp_path, config)
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [m["record"] for m in messages(result.stdout, "RECORD", "invoice")]
+    assert records and all("memo" not in r for r in records)
+    assert all(r["total_cents"] == round(r["foreigntotal"] * 100) for r in records)

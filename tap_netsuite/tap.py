@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import sys
@@ -193,20 +194,14 @@ class TapNetSuite(Tap):
         ctx.exit(0 if ok else 1)
 
 
-class _expected_failures_exit_cleanly:  # noqa: N801 - used as a context manager
+@contextlib.contextmanager
+def _expected_failures_exit_cleanly(tap_class: type[TapNetSuite]) -> t.Iterator[None]:
     """A failure the user must fix ends the run with its message and exit 1, no traceback."""
-
-    def __init__(self, tap_class: type[TapNetSuite]) -> None:
-        self.logger = tap_class.logger
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: t.Any) -> bool:
-        if exc is not None and isinstance(exc, NetSuiteError):
-            self.logger.error("%s", exc)  # noqa: TRY400 - the message is the whole story
-            sys.exit(1)
-        return False
+    try:
+        yield
+    except NetSuiteError as exc:
+        tap_class.logger.error("%s", exc)  # noqa: TRY400 - the message is the whole story
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -63,21 +63,86 @@ def _strftime_pattern(fmt: str) -> str | None:
     return "".join(out)
 
 
+SECONDS_MODEL = "YYYY-MM-DD HH24:MI:SS"  # what every keyset client sends for every row
+DAY_MODEL = "YYYY-MM-DD"
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     """TO_CHAR(datetime, fmt): the instant in the account zone, written per the Oracle format.
 
     Cached: a keyset query renders each row's datetime in its filter, its order and its
-    columns, and once more for the count."""
+    columns. The two models clients use are rendered from a per-zone clock."""
+    if fmt == SECONDS_MODEL:
+        return clock(tz).seconds(epoch)
+    if fmt == DAY_MODEL:
+        return clock(tz).day(epoch)
     return _to_char_datetime(epoch, fmt, tz)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_TIMES_OF_DAY: list[str] = []  # "00:00:00" .. "23:59:59", built on first use
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class LocalClock:
+    """Epoch seconds as one zone's wall clock, without a datetime per value.
+
+    The offset is looked up once per UTC hour and reused when the hour holds no transition
+    (the same at its first and last second); an hour that does is computed per value."""
+
+    MAX_CACHED = 200_000  # hours and days remembered; cleared past that, so memory stays flat
+
+    def __init__(self, tz: ZoneInfo):
+        self.tz = tz
+        self._offsets: dict[int, int | None] = {}
+        self._days: dict[int, str] = {}
+        if not _TIMES_OF_DAY:
+            _TIMES_OF_DAY.extend(f"{h:02d}:{m:02d}:{s:02d}"
+                                 for h in range(24) for m in range(60) for s in range(60))
+
+    def _local_second(self, epoch: float) -> int:
+        whole = int(epoch)  # epochs here are after 1970, so this floors
+        if epoch - whole >= 0.9999995:  # noqa: PLR2004 - datetime rounds to the microsecond first
+            whole += 1
+        offset = self._offsets.get(whole // 3600, False)
+        if offset is False:
+            offset = self._hour_offset(whole // 3600)
+        if offset is None:
+            offset = int(datetime.fromtimestamp(whole, self.tz).utcoffset().total_seconds())
+        return whole + offset
+
+    def _hour_offset(self, hour: int) -> int | None:
+        first = datetime.fromtimestamp(hour * 3600, self.tz).utcoffset()
+        last = datetime.fromtimestamp(hour * 3600 + 3599, self.tz).utcoffset()
+        if len(self._offsets) > self.MAX_CACHED:
+            self._offsets.clear()
+        offset = self._offsets[hour] = int(first.total_seconds()) if first == last else None
+        return offset
+
+    def _day_text(self, day: int) -> str:
+        if len(self._days) > self.MAX_CACHED:
+            self._days.clear()
+        text = self._days[day] = date.fromordinal(_EPOCH_ORDINAL + day).isoformat()
+        return text
+
+    def seconds(self, epoch: float) -> str:
+        """`YYYY-MM-DD HH24:MI:SS` in the zone."""
+        day, second = divmod(self._local_second(epoch), 86400)
+        return (self._days.get(day) or self._day_text(day)) + " " + _TIMES_OF_DAY[second]
+
+    def day(self, epoch: float) -> str:
+        """`YYYY-MM-DD` in the zone."""
+        day = self._local_second(epoch) // 86400
+        return self._days.get(day) or self._day_text(day)
+
+
+@functools.lru_cache(maxsize=64)
+def clock(tz: ZoneInfo) -> LocalClock:
+    return LocalClock(tz)
+
+
 def _to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     local = datetime.fromtimestamp(epoch, tz)
-    if fmt == "YYYY-MM-DD HH24:MI:SS":  # the one every client sends for every row: C-speed path
-        return local.replace(tzinfo=None, microsecond=0).isoformat(" ")
-    if fmt == "YYYY-MM-DD":
-        return local.date().isoformat()
     pattern = _strftime_pattern(fmt)
     if pattern is not None:
         return local.strftime(pattern)
@@ -245,6 +310,17 @@ def number_text(value: int | float, leading_zero: bool = True) -> str:
     """
     if isinstance(value, int):
         return str(value)
+    text = repr(value)  # the shortest text that reads back as this float
+    point = text.find(".")
+    if 0 < point and len(text) - point <= 9 and "e" not in text:  # noqa: PLR2004
+        # At most 8 decimals and no exponent, so rounding to 8 places changes nothing: the
+        # common case (amounts, rates) without round() and int().
+        if text.endswith(".0"):
+            text = text[:-2]
+            return "0" if text == "-0" else text
+        if not leading_zero and text.startswith(("0.", "-0.")):
+            text = text.replace("0.", ".", 1)
+        return text
     value = round(value, 8)
     if value == int(value) and abs(value) < 1e15:  # the common cases, without Decimal
         return str(int(value))

@@ -6,6 +6,8 @@ A handler returns a `Reply`; the server sends it (or a fault cuts it short).
 from __future__ import annotations
 
 import json
+
+import msgspec
 from dataclasses import dataclass, field
 
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
@@ -23,6 +25,9 @@ INVALID_LOGIN = ("Invalid login attempt. For more details, see the Login Audit T
 CONCURRENCY = "Concurrent request limit exceeded. Request blocked."
 
 
+_encode = msgspec.json.Encoder().encode
+
+
 @dataclass
 class Reply:
     """One HTTP answer. `rows` feeds the latency model (rows returned)."""
@@ -35,9 +40,11 @@ class Reply:
 
 
 def netsuite_json(value) -> bytes:
-    """NetSuite's serialisation: compact, UTF-8, every `/` escaped as `\\/`."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("/", "\\/").encode("utf-8")
+    """NetSuite's serialisation: compact, UTF-8, every `/` escaped as `\\/`.
+
+    msgspec writes the same compact JSON as `json.dumps(..., ensure_ascii=False)` several
+    times faster; a page of 1,000 rows is encoded for every SuiteQL answer."""
+    return _encode(value).replace(b"/", b"\\/")
 
 
 def error_body(status: int, detail: str, code: str, query_param: str | None = None) -> dict:

@@ -65,7 +65,7 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
     links = responses.collection_links(base, limit, offset, page.total, has_more,
                                        state.engine.settings.links == "all")
     response = {"links": links, "count": len(page.items), "hasMore": has_more,
-                "items": [{"links": [], **item} for item in page.items],
+                "items": page.items,
                 "offset": offset, "totalResults": page.total}
     return Reply(200, responses.COLLECTION, responses.netsuite_json(response),
                  rows=len(page.items))

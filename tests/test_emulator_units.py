@@ -98,9 +98,30 @@ def test_to_char_and_user_date():
         formats.oracle_tokens("YYYY-QQ")
 
 
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata",
+                                  "Australia/Lord_Howe", "Pacific/Chatham"])
+def test_local_clock_matches_datetime_around_every_transition(zone):
+    """The per-hour clock renders exactly what datetime renders: through both DST changes of
+    two years (every 7 minutes 13 seconds), with and without sub-seconds."""
+    tz = ZoneInfo(zone)
+    clock = formats.LocalClock(tz)
+    epochs = []
+    for year in (2024, 2025):
+        for month in (3, 4, 9, 10, 11):
+            start = int(datetime(year, month, 1, tzinfo=timezone.utc).timestamp())
+            epochs += [start + step * 433 for step in range(31 * 86400 // 433)]
+    epochs += [e + 0.25 for e in epochs[::50]] + [e + 0.9999997 for e in epochs[::50]]
+    for epoch in epochs:
+        local = datetime.fromtimestamp(epoch, tz)
+        assert clock.seconds(epoch) == local.replace(tzinfo=None, microsecond=0).isoformat(" ")
+        assert clock.day(epoch) == local.date().isoformat()
+
+
 @pytest.mark.parametrize(("value", "with_zero", "without_zero"), [
     (1250.5, "1250.5", "1250.5"), (1250.0, "1250", "1250"), (0.5, "0.5", ".5"),
     (-0.5, "-0.5", "-.5"), (7, "7", "7"), (0.0, "0", "0"), (1.0823, "1.0823", "1.0823"),
+    (-0.0, "0", "0"), (0.1 + 0.2, "0.3", ".3"), (1.123456789, "1.12345679", "1.12345679"),
+    (1e16, "10000000000000000", "10000000000000000"), (1.5e-9, "0", "0"), (2e-8, "0.00000002", ".00000002"),
 ])
 def test_number_text(value, with_zero, without_zero):
     assert formats.number_text(value) == with_zero

@@ -43,13 +43,16 @@ class Script:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                status, body = answer
+                truncate = answer == "truncate"  # the full Content-Length, half the body
+                status, body = (200, PAGE) if truncate else answer
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                self.wfile.write(data[: len(data) // 2] if truncate else data)
+                if truncate:
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -79,19 +82,21 @@ def script():
         s.close()
 
 
-def test_429_500_503_and_a_dropped_connection_are_retried_each_freshly_signed(script):
+def test_429_500_503_a_dropped_connection_and_a_cut_body_are_retried_each_freshly_signed(script):
     s = script([
         (429, _error(429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked.")),
         (500, _error(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
         "drop",
         (503, _error(503, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
+        "truncate",
         (200, PAGE),
     ])
+    s.client.max_retries = 5
     assert list(s.client.query_all("SELECT id FROM customer ORDER BY id")) == [{"id": "1"}]
-    assert len(s.headers) == 5
+    assert len(s.headers) == 6
     nonces = {re.search(r'oauth_nonce="([^"]+)"', h).group(1) for h in s.headers}
     signatures = {re.search(r'oauth_signature="([^"]+)"', h).group(1) for h in s.headers}
-    assert len(nonces) == 5 and len(signatures) == 5
+    assert len(nonces) == 6 and len(signatures) == 6
     assert all('realm="1234567_SB1"' in h for h in s.headers)
 
 

@@ -513,8 +513,9 @@ class Translator:
             if kinds[0] in schema.TEMPORAL:
                 unit = args[1] if len(args) == 2 else exp.Literal.string("DD")
                 return exp.Anonymous(this="ns_trunc_dt", expressions=[args[0], unit]), schema.DATE
-            digits = args[1] if len(args) == 2 else exp.Literal.number(0)
-            return exp.Anonymous(this="ns_trunc_num", expressions=[args[0], digits]), OTHER
+            if len(args) == 1:  # to a whole number, toward zero: SQLite's own cast, no callback
+                return exp.Cast(this=args[0], to=exp.DataType.build("BIGINT")), OTHER
+            return exp.Anonymous(this="ns_trunc_num", expressions=[args[0], args[1]]), OTHER
         raise unsupported()
 
     @staticmethod

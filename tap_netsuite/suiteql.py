@@ -113,17 +113,17 @@ def boundaries_query(
     windows of exactly one page each, all of them requested at once. Pages of
     this answer continue after a position, not at an offset, so no cap applies.
     """
-    rendered = rendered_second(replication_key)
     conditions = [f"({where})"] if where else []
     if since is not None:
         conditions.append(f"{replication_key} >= {timestamp(since)}")
+    # The key is rendered for ordering every row, but as a column only for the rows kept.
     ranked = (
-        f"SELECT {rendered} AS second, {tiebreak} AS tiebreak, "
-        f"ROW_NUMBER() OVER (ORDER BY {rendered}, {tiebreak}) AS position "
+        f"SELECT {replication_key} AS moment, {tiebreak} AS tiebreak, "
+        f"ROW_NUMBER() OVER (ORDER BY {rendered_second(replication_key)}, {tiebreak}) AS position "
         f"FROM {table}{_where(conditions)}"
     )
     return (
-        f"SELECT second, tiebreak, position FROM ({ranked}) "
+        f"SELECT {rendered_second('moment')} AS second, tiebreak, position FROM ({ranked}) "
         f"WHERE TRUNC(position / {int(every)}) * {int(every)} = position AND position > {int(after_position)} "
         "ORDER BY position"
     )

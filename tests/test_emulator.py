@@ -152,6 +152,13 @@ def test_keys_are_lower_case_and_unaliased_expressions_are_numbered(emulator):
     assert list(got[0]) == ["links", "id", "name", "expr1", "expr2"]
 
 
+def test_trunc_of_numbers_goes_toward_zero(emulator):
+    got = items(emulator, "SELECT TRUNC(-7.5) AS a, TRUNC(7.9) AS b, TRUNC(3) AS c, TRUNC(id / 100000000) AS d, "
+                          "TRUNC(7.456, 2) AS e FROM customer WHERE ROWNUM <= 1")
+    assert {k: v for k, v in got[0].items() if k != "links"} == {"a": "-7", "b": "7", "c": "3", "d": "0",
+                                                                 "e": "7.45"}
+
+
 def test_unknown_route_is_404_in_netsuite_shape(emulator):
     with requests.get(emulator["base_url"] + "/nowhere", timeout=10) as resp:
         assert resp.status_code == 404

@@ -15,7 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from . import schema, sqlgen
-from .formats import local_date, local_midnight
+from .formats import local_date, local_midnight, to_char_datetime
 
 
 def _epoch(year: int, month: int, day: int) -> int:
@@ -59,6 +59,10 @@ def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
     # A private in-memory database opened with URIs on, so generated parts can be attached.
     conn = sqlite3.connect("file:netsuite-emulator?mode=memory", uri=True,
                            check_same_thread=False)
+    # The stored renderings call TO_CHAR's function; the engine registers it again, following
+    # the account zone when it is switched (see `render_again`).
+    conn.create_function("ns_to_char_dt", 2, lambda v, f: None if v is None else
+                         to_char_datetime(v, f, tz), deterministic=True)
     for table in schema.TABLES:
         conn.execute(schema.create_table_sql(table))
     conn.execute("INSERT INTO dual (dummy) VALUES ('X')")
@@ -104,6 +108,14 @@ _FRACTION = {
     "transactionline": ("linelastmodifieddate",
                         '(("transaction" * 7919 + id * 104729 + 13) % 1000) / 1000.0'),
 }
+
+
+def render_again(conn: sqlite3.Connection) -> None:
+    """Render every stored TO_CHAR again, after the account zone changed."""
+    for table, columns in schema.TABLES.items():
+        temporal = [f'"{name}" = "{name}"' for name, kind in columns.items() if kind in schema.RENDERED]
+        if temporal:
+            conn.execute(f'UPDATE "{table}" SET {", ".join(temporal)}')
 
 
 def set_fractions(conn: sqlite3.Connection, on: bool) -> None:

@@ -495,6 +495,11 @@ class Translator:
             temporal = kinds[0] in schema.TEMPORAL
             if temporal and isinstance(fmt, exp.Literal):
                 self._check_format(fmt.this)
+                column = args[0]
+                stored = column.meta.get("table") and schema.rendered_column(
+                    column.meta["name"], kinds[0], fmt.this) if isinstance(column, exp.Column) else None
+                if stored:  # a table's own column: its rendering is stored (schema.RENDERED)
+                    return exp.column(stored, table=column.meta["alias"] or None, quoted=True), OTHER
             fn = "ns_to_char_dt" if temporal else "ns_to_char_num"
             return exp.Anonymous(this=fn, expressions=[args[0], fmt]), OTHER
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):

@@ -148,8 +148,23 @@ _SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "
                  DATE: "INTEGER", DATETIME: "INTEGER"}
 
 
-def create_table_sql(table: str) -> str:
-    """The SQLite DDL for one emulated table (an `id` key is the rowid, so lookups are free)."""
+# TO_CHAR of a date or datetime in the model keyset clients send for every row is stored beside
+# the column, rendered in the account zone whenever the row is written (a generated column that
+# calls the same function TO_CHAR does), so a query reads it instead of calling into Python
+# several times per row. Not part of the emulated schema: SELECT * and the record API never
+# see these columns.
+RENDERED = {DATETIME: ("__second", "YYYY-MM-DD HH24:MI:SS"), DATE: ("__day", "YYYY-MM-DD")}
+
+
+def rendered_column(name: str, kind: str, model: str) -> str | None:
+    """The stored column that holds TO_CHAR(name, model), if there is one."""
+    suffix, stored_model = RENDERED.get(kind, (None, None))
+    return name + suffix if model == stored_model else None
+
+
+def create_table_sql(table: str, rendered: bool = True) -> str:
+    """The SQLite DDL for one emulated table (an `id` key is the rowid, so lookups are free);
+    `rendered` adds the stored renderings (the connection needs `ns_to_char_dt` for them)."""
     cols, key = [], KEYS[table]
     for name, kind in TABLES[table].items():
         rowid = key == ("id",) and name == "id"
@@ -157,6 +172,11 @@ def create_table_sql(table: str) -> str:
         if name in REQUIRED[table] and not rowid:
             decl += " NOT NULL"
         cols.append(f'"{name}" {decl}')
+    for name, kind in TABLES[table].items():
+        if rendered and kind in RENDERED:
+            suffix, model = RENDERED[kind]
+            cols.append(f'"{name}{suffix}" TEXT GENERATED ALWAYS AS '
+                        f"(ns_to_char_dt(\"{name}\", '{model}')) STORED")
     if table == "transactionline":
         cols.append('PRIMARY KEY ("transaction", "id")')
     return f'CREATE TABLE "{table}" ({", ".join(cols)})'

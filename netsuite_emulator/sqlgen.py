@@ -69,7 +69,8 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                 try:
                     if target is not conn:
                         for table in ("transaction", "transactionline"):
-                            target.execute(schema.create_table_sql(table))
+                            # Plain tables: the renderings are made on the copy below.
+                            target.execute(schema.create_table_sql(table, rendered=False))
                     _generate(target, lookup_uri, sql, lo, hi)
                     add_lines(target)
                     target.commit()

@@ -70,8 +70,9 @@ def apply(state, request: dict) -> dict:
                 settings.subsecond = value
             elif key == "timezone" and value.key != settings.tz.key:
                 data.rezone_dates(state.conn, settings.tz, value)  # dates keep their day
-                state.conn.commit()
                 settings.tz = value
+                data.render_again(state.conn)  # stored TO_CHARs, in the new zone
+                state.conn.commit()
             elif key == "deny_tables":
                 settings.denied = value
             elif key == "concurrency":

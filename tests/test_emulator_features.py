@@ -9,6 +9,8 @@ import hmac
 import json
 import threading
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -94,6 +96,38 @@ def test_switches_change_at_run_time_and_deny_table(emu):
     assert "." in after["lastmodifieddate"] or after["lastmodifieddate"].endswith(":00+00:00")
     bad = raw(emu, "POST", "/_emulator/config", json={"nulls": "maybe"})
     assert bad.status_code == 400
+
+
+def test_stored_renderings_follow_writes_and_zone_switches(emu):
+    """TO_CHAR of a table's own date or datetime column reads a rendering stored with the row;
+    through a derived table it is computed per value. Both must agree after inserts, updates,
+    sub-second and zone switches."""
+    stored = ("SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS s, "
+              "TO_CHAR(createddate, 'YYYY-MM-DD HH24:MI:SS') AS c, TO_CHAR(trandate, 'YYYY-MM-DD') AS d "
+              "FROM transaction ORDER BY id")
+    computed = ("SELECT id, TO_CHAR(m, 'YYYY-MM-DD HH24:MI:SS') AS s, TO_CHAR(k, 'YYYY-MM-DD HH24:MI:SS') AS c, "
+                "TO_CHAR(t, 'YYYY-MM-DD') AS d FROM (SELECT id, lastmodifieddate AS m, createddate AS k, "
+                "trandate AS t FROM transaction) ORDER BY id")
+
+    def both() -> list:
+        first, second = items(emu, stored), items(emu, computed)
+        assert first == second and len(first) > 60
+        return first
+
+    def as_in_zone(zone: str) -> None:
+        canonical = {r["id"]: r["lastmodifieddate"] for r in rows(emu, "transaction")}
+        for item in both():
+            utc = datetime.fromisoformat(canonical[int(item["id"])])
+            assert item["s"] == utc.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+    original = both()
+    as_in_zone(control(emu, "GET", "/_emulator/config")["timezone"])
+    control(emu, "POST", "/_emulator/touch", {"table": "transaction", "count": 5})
+    control(emu, "POST", "/_emulator/insert", {"table": "transaction", "count": 3})
+    control(emu, "POST", "/_emulator/config", {"subsecond": True})
+    assert both() != original
+    control(emu, "POST", "/_emulator/config", {"timezone": "Asia/Kolkata"})
+    as_in_zone("Asia/Kolkata")
 
 
 @pytest.mark.parametrize("emu", [("--deny-table", "deletedrecord")], indirect=True)

@@ -55,3 +55,25 @@ def in_order(sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead:
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+
+
+def started(fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:  # noqa: ANN401
+    """`fn(*args)` begun in a thread now; the returned function waits for its result (or raises)."""
+    outcome: dict[str, t.Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - raised to whoever waits for the result
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="tap-netsuite-first-page")
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return result

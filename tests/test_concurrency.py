@@ -7,7 +7,10 @@ import urllib.request
 
 import pytest
 from conftest import start_emulator, stop_emulator
-from test_tap import messages, run_tap
+from test_tap import SECRET_KEYS, messages, run_tap
+
+from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.suiteql import keyset_query
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +58,47 @@ def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(poole
                if "suiteql" in route)
     streams_read = 4  # customer, invoice, and deleted_record's two record types
     assert sent <= 1 + 2 * streams_read  # the account-clock probe, then a count and one page each
+
+
+def _control(config: dict, path: str, body: dict) -> dict:
+    request = urllib.request.Request(config["base_url"] + "/_emulator/" + path, method="POST",  # noqa: S310
+                                     data=json.dumps(body).encode())
+    with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+        return json.load(answer)
+
+
+@pytest.mark.parametrize("page_first", [True, False])
+def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_path, page_first):
+    """The first page and the plan are two queries; rows deleted between them only move where
+    the page ends. Page before the plan: the window is finished by keyset. Plan before the
+    page: the page's rows past the window are left to the next window. Either way every row
+    of the first two windows is read once, in order."""
+    proc, config = start_emulator(tmp_path, customers=20, invoices=400)
+    client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
+    spec = {"columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+            "table": "transaction", "where": "type = 'CustInvc'", "replication_key": "lastmodifieddate",
+            "tiebreak": "id", "since": None}
+    try:
+        before = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
+        gone = [before[i][1] for i in (3, 17, 30)]  # inside the first page
+        if page_first:
+            page = client.query_page(keyset_query(**spec))
+            _control(config, "delete", {"table": "transaction", "ids": gone})
+            cuts = client._cuts(spec, every=50)
+        else:
+            cuts = client._cuts(spec, every=50)
+            _control(config, "delete", {"table": "transaction", "ids": gone})
+            page = client.query_page(keyset_query(**spec))
+        first = list(client._first_window(spec, lambda: page, cuts[0], None))
+        second = list(client._keyset_pages(spec, cuts[0], cuts[1], None))
+        after = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
+    finally:
+        client.close()
+        stop_emulator(proc)
+    read = [(r["lastmodifieddate"], int(r["id"])) for rows in first + second for r in rows]
+    assert read == sorted(set(read))  # in key order, each row once
+    assert len(first) == (2 if page_first else 1)  # finished by keyset / trimmed, one request
+    assert all(key <= cuts[0] for rows in first for key in [(r["lastmodifieddate"], int(r["id"])) for r in rows])
+    now_in_range = [key for key in after if key <= cuts[1]]
+    assert set(now_in_range) <= set(read)  # nothing present is missed
+    assert set(read) - set(now_in_range) == ({key for key in before if key[1] in gone} if page_first else set())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import atexit
 import sys
 
-from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
@@ -32,6 +32,14 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     def write_message(self, message: Message) -> None:
         self._pending += self.format_message(message)
         if len(self._pending) >= BLOCK or not isinstance(message, RecordMessage):
+            self.flush()
+
+    def write_record(self, message: dict) -> None:
+        """A RECORD message given as the dict `RecordMessage.to_dict()` would be: the same line,
+        encoded straight into the block without a message object in between."""
+        encoder.encode_into(message, self._pending, -1)  # -1: append
+        self._pending += b"\n"
+        if len(self._pending) >= BLOCK:
             self.flush()
 
     def flush(self) -> None:

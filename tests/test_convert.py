@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from singer_sdk.singerlib import RecordMessage
 
-from tap_netsuite.convert import convert_value, filter_literal, local_to_utc, to_record, zone_from_clock
+from tap_netsuite.convert import (
+    LocalToUtcText,
+    convert_value,
+    filter_literal,
+    local_to_utc,
+    to_record,
+    zone_from_clock,
+)
+from tap_netsuite.writer import BufferedMsgSpecWriter
 
 LA = ZoneInfo("America/Los_Angeles")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -72,3 +82,102 @@ def test_zone_from_clock_rounds_to_a_quarter_hour():
     now = dt.datetime(2026, 11, 24, 20, 0, 0, tzinfo=UTC)
     assert zone_from_clock("2026-11-24 12:00:03", now).utcoffset(None) == dt.timedelta(hours=-8)
     assert zone_from_clock("2026-11-25 01:44:58", now).utcoffset(None) == dt.timedelta(hours=5, minutes=45)
+
+
+def _every_minute(day: str, days: int = 1) -> list[str]:
+    start = dt.datetime.fromisoformat(day)
+    seconds = (0, 1, 59)
+    return [(start + dt.timedelta(minutes=m, seconds=s)).strftime("%Y-%m-%d %H:%M:%S")
+            for m in range(-60, 24 * 60 * days + 60) for s in seconds]
+
+
+@pytest.mark.parametrize(("zone", "values"), [
+    (LA, _every_minute("2026-03-08") + _every_minute("2026-11-01")),  # spring forward, fall back
+    (BERLIN, _every_minute("2026-03-29") + _every_minute("2026-10-25")),
+    (ZoneInfo("Australia/Lord_Howe"), _every_minute("2026-04-05") + _every_minute("2026-10-04")),  # 30 minutes
+    (ZoneInfo("Asia/Kolkata"), _every_minute("2026-01-01", days=3)),  # +05:30 all year
+    (dt.timezone(dt.timedelta(hours=-8)), _every_minute("2026-03-08")),
+    (dt.timezone(dt.timedelta(hours=5, minutes=45)), _every_minute("2026-03-08")),
+    (UTC, _every_minute("2026-12-31", days=2)),
+])
+def test_the_per_hour_shortcut_gives_exactly_what_the_exact_way_gives(zone, values):
+    fast = LocalToUtcText(zone).convert
+    for value in values * 2:  # the second time round, every hour is remembered
+        assert fast(value) == local_to_utc(value, zone).isoformat(), value
+
+
+def test_the_shortcut_is_taken_where_one_offset_holds_for_the_whole_hour():
+    la = LocalToUtcText(LA)
+    for value in _every_minute("2026-03-08") + _every_minute("2026-11-01"):
+        la.convert(value)
+    assert la._hours["2026-03-08 02"] == "2026-03-08T10"  # skipped: read as PST, like local_to_utc
+    assert la._hours["2026-11-01 01"] == "2026-11-01T08"  # repeated: its first pass, PDT
+    assert la._hours["2026-11-01 02"] == "2026-11-01T10"
+    lord_howe = LocalToUtcText(ZoneInfo("Australia/Lord_Howe"))
+    lord_howe.convert("2026-10-04 02:45:00")  # 02:00 +10:30 becomes 02:30 +11 within the hour
+    lord_howe.convert("2026-10-04 03:45:00")
+    assert lord_howe._hours == {"2026-10-04 02": "", "2026-10-04 03": "2026-10-03T16"}
+    kolkata = LocalToUtcText(ZoneInfo("Asia/Kolkata"))
+    kolkata.convert("2026-01-01 12:00:00")
+    assert kolkata._hours == {"2026-01-01 12": ""}
+
+
+@pytest.mark.parametrize("value", [
+    "2026-03-08 02:30:00",  # does not exist in Los Angeles: the exact way's answer
+    "0999-01-01 00:00:00", "0001-01-01 00:00:00", "9999-12-31 23:59:59",
+    "2026-W10-7 12:00:00", "2026-03-08 12:00:60", "2026-03-08 24:00:00", "2026-02-30 12:00:00",
+    "2026-03-08 12:0000.5", "2026-03-08 12:00:00.5", "2026-03-08T12:00:00", "2026-03-08 12:00",
+    "2026-03-08 1:00:00", "", "x" * 19,
+])
+def test_the_shortcut_agrees_on_odd_values_too(value):
+    fast = LocalToUtcText(LA).convert
+    for _ in range(2):
+        try:
+            expected = local_to_utc(value, LA).isoformat()
+        except (ValueError, OverflowError) as exc:
+            with pytest.raises(type(exc), match=re.escape(str(exc))):
+                fast(value)
+        else:
+            assert fast(value) == expected
+
+
+def test_the_shortcut_forgets_rather_than_grows():
+    fast = LocalToUtcText(UTC)
+    fast.HOURS_KEPT = 100
+    for value in _every_minute("2026-01-01", days=30)[::180]:
+        assert fast.convert(value) == local_to_utc(value, UTC).isoformat()
+    assert 0 < len(fast._hours) <= 100
+
+
+def test_bad_values_name_the_column_whatever_column_fails():
+    props = {"id": {"type": ["integer"]}, "trandate": {"type": ["string", "null"], "format": "date"},
+             "lastmodifieddate": {"type": ["string"], "format": "date-time"}}
+    row = {"id": "3", "trandate": "2026-02-03", "lastmodifieddate": "2026-02-03 04:05:06"}
+    assert to_record(row, props, LA) == {"id": 3, "trandate": "2026-02-03",
+                                         "lastmodifieddate": "2026-02-03T12:05:06+00:00"}
+    with pytest.raises(ValueError, match="column 'trandate' of row id '3': Invalid isoformat string"):
+        to_record({**row, "trandate": "2026-02-30x"}, props, LA)
+    with pytest.raises(ValueError, match="column 'lastmodifieddate' of row id '3': expected YYYY-MM-DD HH:MM:SS"):
+        to_record({**row, "lastmodifieddate": "2026-02-03T04:05:06"}, props, LA)
+    with pytest.raises(ValueError, match="column 'id' of row id 'x': invalid literal"):
+        to_record({**row, "id": "x"}, props, LA)
+
+
+@pytest.mark.parametrize("version", [None, 1700000000000])
+def test_a_record_written_from_a_dict_is_the_line_the_sdk_would_write(version):
+    props = {"id": {"type": ["integer"]}, "foreigntotal": {"type": ["number", "null"]},
+             "memo": {"type": ["string", "null"]}, "isinactive": {"type": ["boolean", "null"]},
+             "lastmodifieddate": {"type": ["string"], "format": "date-time"}}
+    record = to_record({"id": "7", "foreigntotal": "-.50", "memo": 'a "q" \\ é', "isinactive": "T",
+                        "lastmodifieddate": "2026-03-08 01:59:59"}, props, LA)
+    extracted = dt.datetime.now(UTC)
+    writer = BufferedMsgSpecWriter()
+    expected = bytes(writer.format_message(
+        RecordMessage(stream="invoice", record=record, version=version, time_extracted=extracted)))
+    message = {"type": "RECORD", "stream": "invoice", "record": record}
+    if version is not None:
+        message["version"] = version
+    message["time_extracted"] = extracted
+    writer.write_record(message)
+    assert bytes(writer._pending) == expected
+    writer._pending.clear()

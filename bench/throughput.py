@@ -103,7 +103,8 @@ def line(name: str, records: int, seconds: float, cpu: float, rss: float, metric
     if metrics is not None:
         sent = sum(sum(statuses.values()) for route, statuses in metrics["requests"].items() if "suiteql" in route)
         text += f" requests={sent} 429s={metrics['throttled_429']} peak_in_flight={metrics['max_in_flight']}"
-    return text + f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f}"
+    return text + (f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f}"
+                   f" tap_cpu={cpu / seconds:.2f}cores")
 
 
 def throughput(tmp: Path, invoices: int) -> None:

@@ -397,6 +397,8 @@ class Translator:
         kinds = self._children(node, scope)
         if isinstance(node, exp.Anonymous):
             return self._function(node, kinds)
+        if isinstance(node, exp.Ordered):  # inside OVER (ORDER BY ...); a query's own is in select
+            _native_nulls_order(node)
         if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)):
             return exp.Literal.number(self.now), schema.DATETIME  # SYSDATE: evaluated once
         if isinstance(node, (exp.Coalesce, exp.Min, exp.Max, exp.Paren, exp.Subquery)):
@@ -499,7 +501,9 @@ class Translator:
                 stored = column.meta.get("table") and schema.rendered_column(
                     column.meta["name"], kinds[0], fmt.this) if isinstance(column, exp.Column) else None
                 if stored:  # a table's own column: its rendering is stored (schema.RENDERED)
-                    return exp.column(stored, table=column.meta["alias"] or None, quoted=True), OTHER
+                    node = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
+                    node.meta.update(column.meta)  # NULL exactly when the column is
+                    return node, OTHER
             fn = "ns_to_char_dt" if temporal else "ns_to_char_num"
             return exp.Anonymous(this=fn, expressions=[args[0], fmt]), OTHER
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):

@@ -15,13 +15,13 @@ import threading
 import time
 import typing as t
 
-import jwt
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from oauthlib import oauth1
 
 from tap_netsuite.errors import NetSuiteAuthError, NetSuiteConfigError
+
+if t.TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)?$")
 
@@ -135,8 +135,7 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         self.client_id = client_id
         self.certificate_id = certificate_id
         self.scopes = list(scopes)
-        self._key = _load_private_key(private_key)
-        self._algorithm = "ES256" if isinstance(self._key, ec.EllipticCurvePrivateKey) else "PS256"
+        self._key, self._algorithm = _load_private_key(private_key)
         self._session_factory = session_factory
         self._clock = clock
         self._lock = threading.Lock()
@@ -175,6 +174,8 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
             "exp": now + ASSERTION_LIFETIME,
         }
         headers = {"typ": "JWT", "kid": self.certificate_id}
+        import jwt  # noqa: PLC0415 - only OAuth 2.0 needs it; token-based auth starts faster without
+
         return jwt.encode(claims, self._key, algorithm=self._algorithm, headers=headers)
 
     def _fetch(self) -> tuple[str, float]:
@@ -215,7 +216,11 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         )
 
 
-def _load_private_key(pem: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+def _load_private_key(pem: str) -> tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, str]:
+    """The key and the JWT algorithm it signs with (imported here: only OAuth 2.0 needs it)."""
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: PLC0415
+
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError) as exc:
@@ -230,7 +235,7 @@ def _load_private_key(pem: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKe
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         msg = "private_key must be an RSA key (PS256) or an EC P-256 key (ES256)."
         raise NetSuiteConfigError(msg)
-    return key
+    return key, "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "PS256"
 
 
 TBA_SETTINGS = ("consumer_key", "consumer_secret", "token_id", "token_secret")

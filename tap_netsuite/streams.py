@@ -63,7 +63,7 @@ class SuiteQLStream(Stream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self._tap
-        zone = tap.account_zone
+        zone = tap.configured_zone or tap.account_zone
         start = self.get_starting_timestamp(context)
         if start is not None and self.get_context_state(context).get("replication_key_value"):
             # Re-read a safety window before the bookmark: rows committed late
@@ -86,6 +86,11 @@ class SuiteQLStream(Stream):
         )
         to_record = RecordConverter(properties, zone)
         self._bookmark = None
+        rows = iter(rows)
+        first = next(rows, None)  # the first page and the plan, read while the clock is asked
+        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+        if first is not None:
+            yield to_record(first)
         for row in rows:
             yield to_record(row)
         # Every record yielded has been written by now: send them on, even if no STATE follows.

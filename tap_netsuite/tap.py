@@ -13,7 +13,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose
+from tap_netsuite import diagnose, parallel
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
@@ -145,9 +145,29 @@ class TapNetSuite(Tap):
             max_concurrency=c.get("max_concurrency", 2),
         )
 
-    @functools.cached_property
+    @property
     def account_zone(self) -> dt.tzinfo:
         """The zone NetSuite renders and reads datetimes in, checked against its clock."""
+        return self._zone_probe()
+
+    @property
+    def configured_zone(self) -> dt.tzinfo | None:
+        """The zone `account_timezone` names, before the account's clock confirms it; the
+        clock is asked meanwhile (see `account_zone`, which waits for its answer)."""
+        self._zone_probe  # noqa: B018 - starts the probe in the background
+        name = self.config.get("account_timezone")
+        return zone_from_setting(name) if name else None
+
+    def confirm_zone(self) -> None:
+        """Wait for the account's clock; raises NetSuiteConfigError if it disagrees with
+        `account_timezone`."""
+        self._zone_probe()
+
+    @functools.cached_property
+    def _zone_probe(self) -> t.Callable[[], dt.tzinfo]:
+        return parallel.started(self._check_zone)
+
+    def _check_zone(self) -> dt.tzinfo:
         rows = list(self.client.query_all(
             f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"
         ))

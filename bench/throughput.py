@@ -8,10 +8,12 @@ The emulator answers each page after base 250 ms + 0.25 ms per row (500 ms for
 1,000 rows) and holds a pool slot meanwhile, like a NetSuite account, so the
 ceiling of a pool of P is P x 1000 rows / 0.5 s. Every run prints one line:
 rows/s, that ceiling, their ratio, requests sent, 429s received, the tap's
-peak RSS, its CPU microseconds per record, and the emulator's own CPU use (one
-Python process: near 1 core, it is the emulator that limits the run). A CPU floor (bench/floor.py:
-the same pages and RECORD lines with no SDK) runs at zero latency beside the
-tap, and their ratio is printed.
+peak RSS, its CPU microseconds per record and cores, and the emulator's own CPU
+use. Both are single Python processes on the same machine: when tap_cpu nears
+1 core (one interpreter) or the two together near the machine's cores, CPU, not
+the pool, limits the run. A CPU floor (bench/floor.py: the same pages and RECORD
+lines with no SDK) runs at zero latency beside the tap, and their ratio is printed.
+Rows/s count the whole run, start-up and the window plan included.
 """
 
 from __future__ import annotations

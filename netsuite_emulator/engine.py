@@ -184,7 +184,7 @@ def _functions(settings: Settings) -> dict:
     """The SQLite functions translated queries call; each takes a value and a second argument."""
     s = settings  # read at each call: the settings change at run time
 
-    def to_char_dt(v, f):  # called several times per row by keyset queries: no wrappers
+    def to_char_dt(v, f):  # renders every date and datetime of every row written: no wrappers
         if v is None:
             return None
         if f is None:  # TO_CHAR(datetime) without a model renders like a bare column

@@ -67,12 +67,11 @@ SECONDS_MODEL = "YYYY-MM-DD HH24:MI:SS"  # what every keyset client sends for ev
 DAY_MODEL = "YYYY-MM-DD"
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     """TO_CHAR(datetime, fmt): the instant in the account zone, written per the Oracle format.
 
-    Cached: a keyset query renders each row's datetime in its filter, its order and its
-    columns. The two models clients use are rendered from a per-zone clock."""
+    The two models clients use are rendered from a per-zone clock (and stored with each row,
+    see schema.RENDERED); any other is cached."""
     if fmt == SECONDS_MODEL:
         return clock(tz).seconds(epoch)
     if fmt == DAY_MODEL:
@@ -141,6 +140,7 @@ def clock(tz: ZoneInfo) -> LocalClock:
     return LocalClock(tz)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _to_char_datetime(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     local = datetime.fromtimestamp(epoch, tz)
     pattern = _strftime_pattern(fmt)

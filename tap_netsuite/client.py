@@ -166,7 +166,7 @@ class NetSuiteClient:
                 "tiebreak": tiebreak, "since": since}
         # The first page is the start of the first window whatever the plan says: it is read
         # while the plan is made, so planning costs no time of its own.
-        first = parallel.started(self.query_page, keyset_query(**spec))
+        first = parallel.started("first-page", self.query_page, keyset_query(**spec))
         try:
             cuts = self._cuts(spec, every=self.page_size)
         except NetSuiteQueryError as exc:
@@ -207,12 +207,9 @@ class NetSuiteClient:
         if through is not None:
             rows = [row for row in rows if (row[key], int(row[tiebreak])) <= through]
         yield rows
-        if rows:
-            last = (rows[-1][key], int(rows[-1][tiebreak]))
-            if last != through and (page.get("hasMore") or through is not None):
-                yield from self._keyset_pages(spec, last, through, on_page)
-        elif page.get("hasMore") or through is not None:
-            yield from self._keyset_pages(spec, None, through, on_page)
+        last = (rows[-1][key], int(rows[-1][tiebreak])) if rows else None
+        if last != through and (page.get("hasMore") or through is not None):
+            yield from self._keyset_pages(spec, last, through, on_page)
 
     def _cuts(self, spec: dict, *, every: int) -> list[tuple[str, int]]:
         """The key of every `every`-th row of the query: where its one-page windows end."""

@@ -57,7 +57,7 @@ def in_order(sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead:
             thread.join(timeout=5)
 
 
-def started(fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:  # noqa: ANN401
+def started(name: str, fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:  # noqa: ANN401
     """`fn(*args)` begun in a thread now; the returned function waits for its result (or raises)."""
     outcome: dict[str, t.Any] = {}
 
@@ -67,7 +67,7 @@ def started(fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:  # noqa:
         except BaseException as exc:  # noqa: BLE001 - raised to whoever waits for the result
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run, daemon=True, name="tap-netsuite-first-page")
+    thread = threading.Thread(target=run, daemon=True, name=f"tap-netsuite-{name}")
     thread.start()
 
     def result() -> T:

@@ -63,7 +63,7 @@ class SuiteQLStream(Stream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self._tap
-        zone = tap.configured_zone or tap.account_zone
+        zone = tap.reading_zone()
         start = self.get_starting_timestamp(context)
         if start is not None and self.get_context_state(context).get("replication_key_value"):
             # Re-read a safety window before the bookmark: rows committed late

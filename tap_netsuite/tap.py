@@ -145,18 +145,13 @@ class TapNetSuite(Tap):
             max_concurrency=c.get("max_concurrency", 2),
         )
 
-    @property
-    def account_zone(self) -> dt.tzinfo:
-        """The zone NetSuite renders and reads datetimes in, checked against its clock."""
-        return self._zone_probe()
-
-    @property
-    def configured_zone(self) -> dt.tzinfo | None:
-        """The zone `account_timezone` names, before the account's clock confirms it; the
-        clock is asked meanwhile (see `account_zone`, which waits for its answer)."""
-        self._zone_probe  # noqa: B018 - starts the probe in the background
+    def reading_zone(self) -> dt.tzinfo:
+        """The zone NetSuite renders and reads datetimes in: `account_timezone`'s at once while
+        the account's clock is asked in the background (`confirm_zone` waits for the answer),
+        or without the setting the clock's own offset."""
+        probe = self._zone_probe
         name = self.config.get("account_timezone")
-        return zone_from_setting(name) if name else None
+        return zone_from_setting(name) if name else probe()
 
     def confirm_zone(self) -> None:
         """Wait for the account's clock; raises NetSuiteConfigError if it disagrees with
@@ -165,7 +160,7 @@ class TapNetSuite(Tap):
 
     @functools.cached_property
     def _zone_probe(self) -> t.Callable[[], dt.tzinfo]:
-        return parallel.started(self._check_zone)
+        return parallel.started("account-clock", self._check_zone)
 
     def _check_zone(self) -> dt.tzinfo:
         rows = list(self.client.query_all(

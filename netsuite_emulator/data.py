@@ -15,7 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from . import schema, sqlgen
-from .formats import local_date, local_midnight, to_char_datetime
+from .formats import local_date, local_midnight, number_text_or_null, to_char_datetime
 
 
 def _epoch(year: int, month: int, day: int) -> int:
@@ -63,6 +63,7 @@ def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
     # the account zone when it is switched (see `render_again`).
     conn.create_function("ns_to_char_dt", 2, lambda v, f: None if v is None else
                          to_char_datetime(v, f, tz), deterministic=True)
+    conn.create_function("ns_number_text", 1, number_text_or_null, deterministic=True)
     for table in schema.TABLES:
         conn.execute(schema.create_table_sql(table))
     conn.execute("INSERT INTO dual (dummy) VALUES ('X')")

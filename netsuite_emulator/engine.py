@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import msgspec
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.oracle import Oracle
@@ -101,17 +102,22 @@ class Scope:
 
 @dataclass
 class Column:
-    """A result column: its key in the item, and its kind (how its values render)."""
+    """A result column: its key in the item, its kind (how its values render), and its form:
+    "text" when every value is TEXT or NULL and is sent as it is (a table's text column, a
+    stored TO_CHAR), "number" for a decimal column's stored text (schema.NUMBER_TEXT), "any"."""
 
     name: str
     kind: str
+    form: str = "any"
 
 
 @dataclass
 class Page:
-    """The items of one page (empty `links`, then NetSuite strings) and the full row count."""
+    """One page: its items as a JSON array (each item empty `links`, then NetSuite strings),
+    how many, and the full row count."""
 
-    items: list[dict[str, str]]
+    items: bytes
+    count: int
     total: int
 
 
@@ -124,15 +130,17 @@ class Engine:
             if name != "ns_to_char_dt":  # that one, called most, tests for NULL itself
                 fn = _null_in_null_out(fn)  # noqa: PLW2901
             conn.create_function(name, 2, fn, deterministic=True)
+        conn.create_function("ns_number_text", 1, formats.number_text_or_null, deterministic=True)
 
     def run(self, query: str, limit: int, offset: int) -> Page:
         """One page of a query's rows, rendered as NetSuite renders them, and the full count."""
         translation = Translator(self.settings, time.time()).translate(query)
+        items = self._items_sql(translation)
         with self.lock:
             try:
                 # One row past the page tells whether the page ends the result; only when it
                 # does not (or the offset passed the end) is the full count worth its cost.
-                rows = self.conn.execute(f"SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?",
+                rows = self.conn.execute(f"SELECT {items} FROM ({translation.sql}) LIMIT ? OFFSET ?",
                                          (limit + 1, offset)).fetchall()
                 if len(rows) <= limit and (rows or offset == 0):
                     total = offset + len(rows)
@@ -143,41 +151,54 @@ class Engine:
             except sqlite3.Error as exc:  # includes an exception inside one of our functions
                 print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
                 raise unsupported() from None
-        return Page(self._items(translation.columns, rows), total)
+        return Page(self._array(translation.columns, rows), len(rows), total)
 
-    def _items(self, columns: list[Column], rows: list[tuple]) -> list[dict[str, str | None]]:
-        """Rows as NetSuite's items: empty `links`, then every value a string, NULL columns
-        left out (§2).
+    def _items_sql(self, translation: Translation) -> str:
+        """SQL that writes each row as NetSuite's item, in SQLite's C: empty `links`, then every
+        value a string (§2). A page is 1,000 rows of tens of columns; building and encoding
+        them in Python was most of the emulator's CPU per row. Only values without a stored
+        rendering (a computed decimal, a bare date) call back into Python (`ns_render`)."""
+        pairs = [f"{_sql_text(col.name)}, {self._value_sql(col, f'c{i}')}"
+                 for i, col in enumerate(translation.columns)]
+        return f"json_object('links', json('[]'), {', '.join(pairs)})"
 
-        Rendered a column at a time: a page is 1,000 rows of tens of columns, and most
-        columns hold one type throughout (text from TO_CHAR, integers), so each is turned
-        into strings in one pass instead of one type test per value.
-        """
-        if not rows:
-            return []
-        names = ["links", *(col.name for col in columns)]
-        values = [[[]] * len(rows)]  # every SuiteQL item leads with empty links
-        values += [self._render(col, list(column)) for col, column in zip(columns, zip(*rows))]
-        if self.settings.nulls == "null" or not any(None in column for column in values):
-            return [dict(zip(names, row)) for row in zip(*values)]
-        return [{name: value for name, value in zip(names, row) if value is not None}
-                for row in zip(*values)]  # NULL columns are left out of the item (§2)
-
-    def _render(self, column: Column, values: list) -> list[str | None]:
-        """One column's values as NetSuite strings; None stays None."""
-        kinds = set(map(type, values))
-        kinds.discard(type(None))
-        if kinds <= {str}:
-            return values
-        s = self.settings
+    def _value_sql(self, column: Column, ref: str) -> str:
+        if column.form == "text":
+            return ref
+        if column.form == "number":
+            if self.settings.decimal_leading_zero:
+                return ref
+            # Oracle's TO_CHAR drops the zero of a magnitude below one (".5", "-.5").
+            return (f"CASE WHEN {ref} GLOB '0.*' THEN substr({ref}, 2) "
+                    f"WHEN {ref} GLOB '-0.*' THEN '-' || substr({ref}, 3) ELSE {ref} END")
         if column.kind in schema.TEMPORAL:
-            return [v if v is None or type(v) is str else formats.user_date(v, s.date_format, s.tz)
-                    for v in values]
-        if kinds == {int}:
-            return [v if v is None else str(v) for v in values]
-        number_text, leading_zero = formats.number_text, s.decimal_leading_zero
-        return [v if v is None or type(v) is str else number_text(v, leading_zero)
-                for v in values]
+            return f"CASE typeof({ref}) WHEN 'text' THEN {ref} WHEN 'null' THEN NULL ELSE ns_render({ref}, 1) END"
+        return (f"CASE typeof({ref}) WHEN 'integer' THEN CAST({ref} AS TEXT) "
+                f"WHEN 'real' THEN ns_render({ref}, 0) ELSE {ref} END")
+
+    def _array(self, columns: list[Column], rows: list[tuple[str]]) -> bytes:
+        """The items as one JSON array; NULL columns left out of each item (§2) unless the
+        account is switched to send them as null."""
+        array = ("[" + ",".join([row[0] for row in rows]) + "]").encode()
+        if self.settings.nulls == "null" or b":null" not in array:
+            return array
+        # Every member follows a comma (`links` leads), and inside a string every quote is
+        # escaped, so a piece before ":null" that ends in `,"name"` for a column's name is that
+        # column's null member; anything else was text that happened to hold ":null".
+        members = frozenset(b"," + _encode(col.name) for col in columns)
+        pieces = array.split(b":null")
+        for i in range(len(pieces) - 1):
+            piece = pieces[i]
+            cut = piece.rfind(b',"')
+            pieces[i] = piece[:cut] if piece[cut:] in members else piece + b":null"
+        return b"".join(pieces)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 def _functions(settings: Settings) -> dict:
@@ -191,7 +212,12 @@ def _functions(settings: Settings) -> dict:
             return formats.user_date(v, s.date_format, s.tz)
         return formats.to_char_datetime(v, f, s.tz)
 
+    def render(v, temporal):  # a value without a stored rendering, as `Engine._value_sql` says
+        return formats.user_date(v, s.date_format, s.tz) if temporal else \
+            formats.number_text(v, s.decimal_leading_zero)
+
     return {
+        "ns_render": render,
         "ns_to_char_dt": to_char_dt,
         "ns_to_char_num": lambda v, f: formats.to_char_number(v, f, s.decimal_leading_zero),
         "ns_to_timestamp": lambda text, f: formats.parse_local(text, f, s.tz),
@@ -252,7 +278,8 @@ class Translator:
             raise unsupported()
         tree = statements[0]
         columns = self.select(tree, None, top=True)
-        return Translation(tree.sql(dialect="sqlite", identify=True), tree, columns)
+        # Not copied first (the default): the tree was parsed for this query alone.
+        return Translation(tree.sql(dialect="sqlite", identify=True, copy=False), tree, columns)
 
     # -- SELECT ---------------------------------------------------------------------------
     def select(self, node: exp.Select, parent: Scope | None, top: bool = False) -> list[Column]:
@@ -287,7 +314,7 @@ class Translator:
                 name = f"expr{unnamed}"  # NetSuite's name for an unaliased expression
             columns.append(Column(name, kind))
             projections.append(exp.alias_(new, f"c{len(projections)}" if top else name,
-                                          quoted=True))
+                                          quoted=True, copy=False))
         node.set("expressions", projections)
         scope.outputs = {c.name: p.this for c, p in zip(columns, projections)}
 
@@ -306,6 +333,9 @@ class Translator:
                 _native_nulls_order(ordered)
         if rownum_limit is not None:
             self._apply_rownum_limit(node, scope, rownum_limit)
+        if top:
+            for column, projection in zip(columns, projections):
+                column.form = _form(projection)
         return columns
 
     def _source(self, node: exp.Expression, scope: Scope) -> None:
@@ -533,6 +563,26 @@ class Translator:
             formats.oracle_tokens(fmt)
         except formats.FormatError:
             raise unsupported() from None
+
+
+def _form(projection: exp.Alias) -> str:
+    """How a top-level column's values reach the item (Column.form). A table's own decimal
+    column is read from its stored text instead (after ORDER BY took the number itself)."""
+    node = projection.this
+    table, name = node.meta.get("table"), node.meta.get("name")
+    if not isinstance(node, exp.Column) or table not in schema.TABLES:
+        return "any"
+    if node.name != name:  # a stored TO_CHAR rendering
+        return "text"
+    kind = schema.TABLES[table].get(name)
+    if kind in (schema.STRING, schema.BOOLEAN):  # TEXT columns
+        return "text"
+    if kind == schema.DECIMAL:
+        stored = exp.column(name + schema.NUMBER_TEXT, table=node.meta["alias"] or None, quoted=True)
+        stored.meta.update(node.meta)
+        projection.set("this", stored)
+        return "number"
+    return "any"
 
 
 def _native_nulls_order(ordered: exp.Ordered) -> None:

@@ -334,6 +334,12 @@ def number_text(value: int | float, leading_zero: bool = True) -> str:
     return text
 
 
+def number_text_or_null(value: int | float | None) -> str | None:
+    """`number_text` with the leading zero, NULL for NULL: the stored rendering of a decimal
+    column (schema.NUMBER_TEXT), which the engine adjusts to the account's preference."""
+    return None if value is None else number_text(value)
+
+
 def to_char_number(value: int | float, fmt: str | None, leading_zero: bool) -> str:
     """TO_CHAR(number[, fmt]). A format fixes the decimal places; output is unpadded (as FM)."""
     if isinstance(value, str):

@@ -154,6 +154,10 @@ _SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "
 # several times per row. Not part of the emulated schema: SELECT * and the record API never
 # see these columns.
 RENDERED = {DATETIME: ("__second", "YYYY-MM-DD HH24:MI:SS"), DATE: ("__day", "YYYY-MM-DD")}
+# Likewise every decimal column's text as SuiteQL sends it (formats.number_text, leading zero
+# kept; the engine drops it at read time when the account's preference says so): a page of
+# 1,000 rows otherwise called into Python for every amount. Needs `ns_number_text`.
+NUMBER_TEXT = "__text"
 
 
 def rendered_column(name: str, kind: str, model: str) -> str | None:
@@ -164,7 +168,8 @@ def rendered_column(name: str, kind: str, model: str) -> str | None:
 
 def create_table_sql(table: str, rendered: bool = True) -> str:
     """The SQLite DDL for one emulated table (an `id` key is the rowid, so lookups are free);
-    `rendered` adds the stored renderings (the connection needs `ns_to_char_dt` for them)."""
+    `rendered` adds the stored renderings (the connection needs `ns_to_char_dt` and
+    `ns_number_text` for them)."""
     cols, key = [], KEYS[table]
     for name, kind in TABLES[table].items():
         rowid = key == ("id",) and name == "id"
@@ -177,6 +182,8 @@ def create_table_sql(table: str, rendered: bool = True) -> str:
             suffix, model = RENDERED[kind]
             cols.append(f'"{name}{suffix}" TEXT GENERATED ALWAYS AS '
                         f"(ns_to_char_dt(\"{name}\", '{model}')) STORED")
+        elif rendered and kind == DECIMAL:
+            cols.append(f'"{name}{NUMBER_TEXT}" TEXT GENERATED ALWAYS AS (ns_number_text("{name}")) STORED')
     if table == "transactionline":
         cols.append('PRIMARY KEY ("transaction", "id")')
     return f'CREATE TABLE "{table}" ({", ".join(cols)})'

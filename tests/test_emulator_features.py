@@ -98,6 +98,13 @@ def test_switches_change_at_run_time_and_deny_table(emu):
     assert bad.status_code == 400
 
 
+def agreeing(config: dict, stored: str, computed: str) -> list:
+    """The items of two queries that must give the same rows, one reading stored renderings."""
+    first, second = items(config, stored), items(config, computed)
+    assert first == second and len(first) > 60
+    return first
+
+
 def test_stored_renderings_follow_writes_and_zone_switches(emu):
     """TO_CHAR of a table's own date or datetime column reads a rendering stored with the row;
     through a derived table it is computed per value. Both must agree after inserts, updates,
@@ -110,9 +117,7 @@ def test_stored_renderings_follow_writes_and_zone_switches(emu):
                 "trandate AS t FROM transaction) ORDER BY id")
 
     def both() -> list:
-        first, second = items(emu, stored), items(emu, computed)
-        assert first == second and len(first) > 60
-        return first
+        return agreeing(emu, stored, computed)
 
     def as_in_zone(zone: str) -> None:
         canonical = {r["id"]: r["lastmodifieddate"] for r in rows(emu, "transaction")}
@@ -128,6 +133,65 @@ def test_stored_renderings_follow_writes_and_zone_switches(emu):
     assert both() != original
     control(emu, "POST", "/_emulator/config", {"timezone": "Asia/Kolkata"})
     as_in_zone("Asia/Kolkata")
+
+
+def test_stored_number_text_follows_writes_and_the_leading_zero_preference(emu):
+    """A table's own decimal column is read from a text stored with the row; through a derived
+    table, or computed, it is rendered per value. Both must agree after updates and inserts,
+    and both drop the leading zero when the account's preference says so."""
+    amounts = "id, foreigntotal, foreignamountpaid, foreignamountunpaid, exchangerate"
+    stored = f"SELECT {amounts} FROM transaction ORDER BY id"
+    computed = (f"SELECT {amounts} FROM (SELECT id, foreigntotal + 0 AS foreigntotal, foreignamountpaid "
+                "* 1 AS foreignamountpaid, foreignamountunpaid - 0 AS foreignamountunpaid, exchangerate "
+                "FROM transaction) ORDER BY id")
+
+    def both() -> list:
+        return agreeing(emu, stored, computed)
+
+    original = both()
+    ids = [int(item["id"]) for item in original[:4]]
+    control(emu, "POST", "/_emulator/update", {"table": "transaction", "ids": ids[:2],
+                                                "set": {"foreigntotal": 0.25, "exchangerate": 1.125}})
+    control(emu, "POST", "/_emulator/update", {"table": "transaction", "ids": ids[2:],
+                                                "set": {"foreignamountunpaid": -0.5, "foreigntotal": 1e16}})
+    control(emu, "POST", "/_emulator/insert", {"table": "transaction", "count": 3})
+    after = {int(item["id"]): item for item in both()}
+    assert len(after) == len(original) + 3
+    assert after[ids[0]]["foreigntotal"] == "0.25" and after[ids[1]]["exchangerate"] == "1.125"
+    assert after[ids[2]]["foreignamountunpaid"] == "-0.5" and after[ids[3]]["foreigntotal"] == "10000000000000000"
+    control(emu, "POST", "/_emulator/config", {"decimal_leading_zero": False})
+    without = {int(item["id"]): item for item in both()}
+    assert without[ids[0]]["foreigntotal"] == ".25" and without[ids[2]]["foreignamountunpaid"] == "-.5"
+    assert without[ids[1]]["exchangerate"] == "1.125"
+
+
+TRICKY = ['quote " back \\ slash / tab \t nl \n cr \r bell \x07 del \x7f', 'x:null', ',"otherrefnum":null',
+          'a\\",\"otherrefnum\":null', "naïve — 日本 \u2028 😀", "", "null"]
+
+
+@pytest.mark.parametrize("nulls", ["left-out", "null"])
+def test_items_are_written_byte_for_byte_as_netsuite_serialises(emu, nulls):
+    """The engine writes items as JSON inside SQLite: the body must be what NetSuite's compact
+    serialisation (every `/` escaped) gives for the same values, and only real NULL columns may
+    be left out, whatever the text holds."""
+    control(emu, "POST", "/_emulator/config", {"nulls": nulls})
+    ids = [int(i["id"]) for i in items(emu, "SELECT id FROM transaction ORDER BY id")][:len(TRICKY) + 1]
+    for record, text in zip(ids, TRICKY):
+        control(emu, "POST", "/_emulator/update", {"table": "transaction", "ids": [record],
+                                                    "set": {"memo": text, "otherrefnum": text}})
+    control(emu, "POST", "/_emulator/update", {"table": "transaction", "ids": [ids[-1]],
+                                                "set": {"memo": "kept", "otherrefnum": None}})
+    resp = post(emu, f"SELECT id, memo, otherrefnum, foreigntotal FROM transaction WHERE id <= {ids[-1]} ORDER BY id")
+    assert resp.status_code == 200
+    body = resp.json()
+    expected = json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/").encode()
+    assert resp.content == expected
+    got = {int(i["id"]): i for i in body["items"]}
+    for record, text in zip(ids, TRICKY):
+        assert got[record]["memo"] == text and got[record]["otherrefnum"] == text
+        assert list(got[record]) == ["links", "id", "memo", "otherrefnum", "foreigntotal"]
+    assert ("otherrefnum" in got[ids[-1]]) == (nulls == "null")
+    assert got[ids[-1]].get("otherrefnum") is None and got[ids[-1]]["memo"] == "kept"
 
 
 @pytest.mark.parametrize("emu", [("--deny-table", "deletedrecord")], indirect=True)

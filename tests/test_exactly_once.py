@@ -47,13 +47,14 @@ def parse(stdout: str) -> list[dict]:
     """Singer messages in the order sent; decimals kept exact. A last line cut by a kill is
     not a message (a target discards it too)."""
     out = []
-    for line in stdout.splitlines():
+    lines = stdout.splitlines()
+    for number, line in enumerate(lines, 1):
         if not line.startswith("{"):
             continue
         try:
             out.append(json.loads(line, parse_float=Decimal))
         except json.JSONDecodeError:
-            assert line is stdout.splitlines()[-1], f"a broken line that is not the last: {line[:200]}"
+            assert number == len(lines), f"a broken line that is not the last: {line[:200]}"
     return out
 
 

@@ -101,10 +101,15 @@ class NetSuiteClient:
 
     # One page -----------------------------------------------------------
 
-    def query_page(self, query: str, *, limit: int | None = None, offset: int = 0) -> dict:
-        """Run one SuiteQL page and return NetSuite's collection as parsed JSON."""
+    def query_page(self, query: str, *, limit: int | None = None, offset: int = 0,
+                   decoder: msgspec.json.Decoder | None = None) -> dict:
+        """Run one SuiteQL page and return NetSuite's collection as parsed JSON.
+
+        `decoder`, when given, decodes the body first (see `_decode`): a typed page whose
+        items a caller can convert faster, such as `RecordConverter.page_decoder`'s.
+        """
         params = {"limit": limit or self.page_size, "offset": offset}
-        return self._send("POST", SUITEQL_PATH, params=params, body={"q": query}, query=query)
+        return self._send("POST", SUITEQL_PATH, params=params, body={"q": query}, query=query, decoder=decoder)
 
     def query_all(self, query: str) -> t.Iterator[dict]:
         """Every row of a small query, paged by offset (capped at 100,000 rows by NetSuite).
@@ -142,7 +147,12 @@ class NetSuiteClient:
         for page in self._keyset_pages(spec, None, None, on_page):
             yield from page
 
-    def query_parallel(
+    def query_parallel(self, **spec: t.Any) -> t.Iterator[dict]:  # noqa: ANN401 - query_pages' arguments
+        """The rows of `query_pages` (same keyword arguments, no decoder) one by one."""
+        for rows in self.query_pages(**spec):
+            yield from rows
+
+    def query_pages(
         self,
         *,
         columns: str,
@@ -153,20 +163,24 @@ class NetSuiteClient:
         since: str | None,
         on_plan: t.Callable[[int, int], None] | None = None,
         on_page: t.Callable[[dict], None] | None = None,
-    ) -> t.Iterator[dict]:
-        """The rows of `query_keyset`, in the same order, read by several requests at once.
+        decoder: msgspec.json.Decoder | None = None,
+    ) -> t.Iterator[list]:
+        """The rows of `query_keyset` a page at a time, in the same order, read by several requests at once.
 
         One small query gives the key of every page-size-th row; the range is
         cut there into windows of one full page each, read concurrently (each
         by keyset, so a window that grew during the sync is read to its end)
         while rows are handed out window by window: the order, and so a
-        resumable state, is kept. `on_plan(rows, windows)` is told the plan.
+        resumable state, is kept. `on_plan(rows, windows)` is told the plan. With a
+        `decoder` (see `query_page`), rows come as it decodes them (dicts when a page is
+        not of its type); they are read by column name, `row[column]`, for the keyset.
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
         # The first page is the start of the first window whatever the plan says: it is read
         # while the plan is made, so planning costs no time of its own.
-        first = parallel.started("first-page", self.query_page, keyset_query(**spec))
+        first = parallel.started("first-page", functools.partial(self.query_page, decoder=decoder),
+                                 keyset_query(**spec))
         try:
             cuts = self._cuts(spec, every=self.page_size)
         except NetSuiteQueryError as exc:
@@ -179,13 +193,14 @@ class NetSuiteClient:
         windows = list(zip(edges[:-1], edges[1:]))
         if on_plan:
             on_plan(len(cuts) * self.page_size, len(windows))
-        sources = [functools.partial(self._keyset_pages, spec, low, high, on_page) for low, high in windows]
-        sources[0] = functools.partial(self._first_window, spec, first, windows[0][1], on_page)
+        sources = [functools.partial(self._keyset_pages, spec, low, high, on_page, decoder) for low, high in windows]
+        sources[0] = functools.partial(self._first_window, spec, first, windows[0][1], on_page, decoder)
         if len(sources) == 1:
-            for page in sources[0]():
-                yield from page
+            yield from sources[0]()
             return
-        yield from parallel.in_order(sources, ahead=2 * self.limiter.maximum)
+        # in_order hands out the items of each batch: here a batch of one page.
+        yield from parallel.in_order([functools.partial(_one_by_one, source) for source in sources],
+                                     ahead=2 * self.limiter.maximum)
 
     def _first_window(
         self,
@@ -193,6 +208,7 @@ class NetSuiteClient:
         first: t.Callable[[], dict],
         through: tuple[str, int] | None,
         on_page: t.Callable[[dict], None] | None,
+        decoder: msgspec.json.Decoder | None = None,
     ) -> t.Iterator[list[dict]]:
         """The first window: the page read beside the plan, then by keyset from its last row.
 
@@ -203,13 +219,13 @@ class NetSuiteClient:
         if on_page:
             on_page(page)
         key, tiebreak = spec["replication_key"], spec["tiebreak"]
-        rows = [_row(item) for item in page.get("items", [])]
+        rows = _rows(page.get("items", []))
         if through is not None:
             rows = [row for row in rows if (row[key], int(row[tiebreak])) <= through]
         yield rows
         last = (rows[-1][key], int(rows[-1][tiebreak])) if rows else None
         if last != through and (page.get("hasMore") or through is not None):
-            yield from self._keyset_pages(spec, last, through, on_page)
+            yield from self._keyset_pages(spec, last, through, on_page, decoder)
 
     def _cuts(self, spec: dict, *, every: int) -> list[tuple[str, int]]:
         """The key of every `every`-th row of the query: where its one-page windows end."""
@@ -231,13 +247,14 @@ class NetSuiteClient:
         after: tuple[str, int] | None,
         through: tuple[str, int] | None,
         on_page: t.Callable[[dict], None] | None,
+        decoder: msgspec.json.Decoder | None = None,
     ) -> t.Iterator[list[dict]]:
         while True:
-            page = self.query_page(keyset_query(**spec, after=after, through=through))
+            page = self.query_page(keyset_query(**spec, after=after, through=through), decoder=decoder)
             if on_page:
                 on_page(page)
             items = page.get("items", [])
-            yield [_row(item) for item in items]
+            yield _rows(items)
             if not page.get("hasMore") or not items:
                 return
             last = items[-1]
@@ -278,6 +295,7 @@ class NetSuiteClient:
         query: str | None = None,
         restlet: bool = False,
         idempotent: bool = True,
+        decoder: msgspec.json.Decoder | None = None,
     ) -> t.Any:  # noqa: ANN401 - whatever JSON the endpoint answers
         url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
@@ -302,7 +320,7 @@ class NetSuiteClient:
                 if response.status_code < 400:
                     # msgspec parses a 1000-row page several times faster than requests' json;
                     # a truncated body fails here and is retried.
-                    answer = _decode(content)
+                    answer = _decode(content, decoder)
                     self.limiter.succeeded()
                     return answer
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
@@ -429,12 +447,34 @@ PERMISSIONS = {
 }
 
 
-def _decode(body: bytes) -> t.Any:  # noqa: ANN401 - whatever JSON NetSuite sent
+def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any:  # noqa: ANN401 - any JSON
+    """The body as parsed JSON: as `decoder` types it when it can, else as plain JSON.
+
+    JSON of another shape than `decoder` expects is not an error here: it is decoded as
+    plain JSON, and its rows converted the ordinary way. A body that is not JSON fails
+    that second decoding, with the error (retried by `_send`) it always had.
+    """
+    if decoder is not None:
+        try:
+            return decoder.decode(body)
+        except msgspec.DecodeError:  # ValidationError (another shape) is one
+            pass
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         msg = f"NetSuite sent a body that is not JSON ({len(body)} bytes)"
         raise ValueError(msg) from exc
+
+
+def _rows(items: list) -> list:
+    """A page's rows: a typed decoder's rows as they are, else dicts less their `links`."""
+    return items if items and isinstance(items[0], msgspec.Struct) else [_row(item) for item in items]
+
+
+def _one_by_one(source: t.Callable[[], t.Iterable[list]]) -> t.Iterator[list[list]]:
+    """Each page of `source` as a batch of one item, so that `parallel.in_order` hands out pages."""
+    for page in source():
+        yield [page]
 
 
 def _row(item: dict) -> dict:

@@ -58,8 +58,10 @@ class SuiteQLStream(Stream):
     # to_record already gives every value its schema type; the SDK's second pass
     # over each record was a third of the tap's CPU per record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    # (context, its bookmark dict or None) for the partition being read; see _increment_stream_state.
-    _bookmark: tuple[Context | None, dict | None] | None = None
+    # (context, its bookmark dict or None, the replication key) for the partition being read;
+    # see _increment_stream_state.
+    _bookmark: tuple[Context | None, dict | None, str] | None = None
+    _envelope: tuple[bytes, bytes] | None = None  # see _page_extracted
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self._tap
@@ -74,7 +76,8 @@ class SuiteQLStream(Stream):
         properties = {name: prop for name, prop in self.schema["properties"].items()
                       if self.mask.get(("properties", name), True)}
         progress = Progress(self.logger, self.name)
-        rows = tap.client.query_parallel(
+        to_records = RecordConverter(properties, zone)
+        pages = tap.client.query_pages(
             columns=select_list(properties),
             table=self.table,
             where=self.where_for(context),
@@ -83,16 +86,18 @@ class SuiteQLStream(Stream):
             since=filter_literal(start, zone) if start else None,
             on_plan=progress.planned,
             on_page=progress.page,
+            decoder=to_records.page_decoder,  # rows typed as they are parsed; records made a page at a time
         )
-        to_record = RecordConverter(properties, zone)
         self._bookmark = None
-        rows = iter(rows)
-        first = next(rows, None)  # the first page and the plan, read while the clock is asked
+        pages = iter(pages)
+        first = next(pages, None)  # the first page and the plan, read while the clock is asked
         tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
         if first is not None:
-            yield to_record(first)
-        for row in rows:
-            yield to_record(row)
+            self._page_extracted()
+            yield from to_records.records(first)
+        for rows in pages:
+            self._page_extracted()
+            yield from to_records.records(rows)
         # Every record yielded has been written by now: send them on, even if no STATE follows.
         tap.message_writer.flush()
 
@@ -108,14 +113,15 @@ class SuiteQLStream(Stream):
         Anything else (or a null value, which the SDK warns of) is left to the SDK.
         """
         if self._bookmark is None or self._bookmark[0] is not context:
-            self._bookmark = (context, self._plain_bookmark(context))
-        bookmark = self._bookmark[1]
-        value = latest_record.get(self.replication_key) if bookmark is not None else None
+            self._bookmark = (context, self._plain_bookmark(context), self.replication_key)
+        _, bookmark, key = self._bookmark
+        value = latest_record.get(key) if bookmark is not None else None
         if value is None:
             super()._increment_stream_state(latest_record, context=context)
             return
-        bookmark["replication_key"] = self.replication_key
-        bookmark["replication_key_value"] = to_json_compatible(value)
+        bookmark["replication_key"] = key
+        # to_json_compatible changes only datetimes and UUIDs; these keys are strings already.
+        bookmark["replication_key_value"] = value if type(value) is str else to_json_compatible(value)
 
     def _plain_bookmark(self, context: Context | None) -> dict | None:
         plain = (self.replication_method == REPLICATION_INCREMENTAL and self.replication_key
@@ -128,8 +134,9 @@ class SuiteQLStream(Stream):
         if self.child_streams:
             super()._process_record(record, child_context, partition_context)
             return
-        for key, value in (partition_context or {}).items():
-            record.setdefault(key, value)
+        if partition_context:
+            for key, value in partition_context.items():
+                record.setdefault(key, value)
 
     @functools.cached_property
     def _extracted_at(self) -> ExtractionClock:
@@ -144,20 +151,22 @@ class SuiteQLStream(Stream):
             return maps[0].stream_alias
         return None
 
-    def _write_record_message(self, record: dict) -> None:
-        """The SDK's own; when no stream map changes records, the RECORD line is encoded from a dict.
-
-        That dict is what `RecordMessage(...).to_dict()` would give, so the line is the same.
-        """
+    def _page_extracted(self) -> None:
+        """A page was read: the RECORD envelope (see `BufferedMsgSpecWriter.envelope`) its records
+        go out in when no stream map changes them, with one time_extracted; else None."""
         alias = self._unmapped_alias
-        if alias is None:
+        self._envelope = None if alias is None else BufferedMsgSpecWriter.envelope(
+            alias, self._stream_version, utc_now())
+
+    def _write_record_message(self, record: dict) -> None:
+        """The SDK's own; when no stream map changes records, the record goes to the writer with
+        the envelope of the line `RecordMessage(...).to_dict()` would give, so the line is the same.
+        """
+        envelope = self._envelope
+        if envelope is None:
             super()._write_record_message(record)
             return
-        message = {"type": "RECORD", "stream": alias, "record": record}
-        if self._stream_version is not None:
-            message["version"] = self._stream_version
-        message["time_extracted"] = self._extracted_at()
-        self._tap.message_writer.write_record(message)
+        self._tap.message_writer.write_record(record, envelope)
         self.state_manager.is_flushed = False
 
     def _generate_record_messages(self, record: dict) -> t.Iterator[RecordMessage]:

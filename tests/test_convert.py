@@ -164,20 +164,25 @@ def test_bad_values_name_the_column_whatever_column_fails():
 
 
 @pytest.mark.parametrize("version", [None, 1700000000000])
-def test_a_record_written_from_a_dict_is_the_line_the_sdk_would_write(version):
+def test_records_written_in_envelopes_are_the_lines_the_sdk_would_write(version):
     props = {"id": {"type": ["integer"]}, "foreigntotal": {"type": ["number", "null"]},
              "memo": {"type": ["string", "null"]}, "isinactive": {"type": ["boolean", "null"]},
              "lastmodifieddate": {"type": ["string"], "format": "date-time"}}
-    record = to_record({"id": "7", "foreigntotal": "-.50", "memo": 'a "q" \\ é', "isinactive": "T",
-                        "lastmodifieddate": "2026-03-08 01:59:59"}, props, LA)
-    extracted = dt.datetime.now(UTC)
+    records = [to_record({"id": "7", "foreigntotal": "-.50", "memo": 'a "q" \\ é\nnext line', "isinactive": "T",
+                          "lastmodifieddate": "2026-03-08 01:59:59"}, props, LA),
+               to_record({"id": "8", "memo": "\n"}, props, LA),
+               to_record({"id": "9", "foreigntotal": "1E+3"}, props, LA)]
+    first, second = dt.datetime.now(UTC), dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     writer = BufferedMsgSpecWriter()
-    expected = bytes(writer.format_message(
-        RecordMessage(stream="invoice", record=record, version=version, time_extracted=extracted)))
-    message = {"type": "RECORD", "stream": "invoice", "record": record}
-    if version is not None:
-        message["version"] = version
-    message["time_extracted"] = extracted
-    writer.write_record(message)
-    assert bytes(writer._pending) == expected
+    expected = b"".join(bytes(writer.format_message(RecordMessage(
+        stream=stream, record=record, version=version, time_extracted=when)))
+        for stream, when in (("invoice", first), ('in"voice', second)) for record in records)
+    for stream, when in (("invoice", first), ('in"voice', second)):
+        envelope = writer.envelope(stream, version, when)
+        for record in records:
+            writer.write_record(record, envelope)
+    assert writer._records  # kept until the next message or flush ...
+    writer._encode_records()
+    assert bytes(writer._pending) == expected  # ... then the very lines the SDK writes, in order
+    assert expected.count(b"\n") == 6
     writer._pending.clear()

@@ -92,6 +92,10 @@ def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
                  "(lastmodifieddate__second, id, lastmodifieddate)")
     conn.execute("CREATE INDEX deletedrecord_type_rendered ON deletedrecord "
                  "(type, deleteddate__second, recordid, deleteddate)")
+    # Statistics for the planner. Without them SQLite guesses that `lastmodifieddate >= x`
+    # keeps a few rows, so a full-history plan query read the range index and sorted every
+    # row into keyset order (0.8 s at 200,000 invoices instead of 0.4 s from the index above).
+    conn.execute("ANALYZE")
     conn.commit()
     return conn
 

@@ -116,17 +116,22 @@ def line(name: str, records: int, seconds: float, cpu: float, rss: float, metric
                    f" tap_cpu={cpu / seconds:.2f}cores")
 
 
+def pool_run(tmp: Path, emulator: Emulator, label: str, pool: int, max_concurrency: int) -> None:
+    """One sync against an emulator with a pool of `pool`, printed as one line."""
+    emulator.metrics(reset=True)
+    cpu_before = emulator.cpu_seconds()
+    result = measure(tap_command(tmp, emulator.config, max_concurrency))
+    busy = (emulator.cpu_seconds() - cpu_before) / result[1]
+    print(line(f"{label}pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
+          + f" emulator_cpu={busy:.2f}cores", flush=True)
+
+
 def throughput(tmp: Path, invoices: int) -> None:
     for pool, runs in ((5, (1, 2, 5)), (15, (15,))):
         emulator = Emulator(tmp, invoices, pool, latency=True)
         try:
             for max_concurrency in runs:
-                emulator.metrics(reset=True)
-                cpu_before = emulator.cpu_seconds()
-                result = measure(tap_command(tmp, emulator.config, max_concurrency))
-                busy = (emulator.cpu_seconds() - cpu_before) / result[1]
-                print(line(f"pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
-                      + f" emulator_cpu={busy:.2f}cores", flush=True)
+                pool_run(tmp, emulator, "", pool, max_concurrency)
         finally:
             emulator.stop()
 
@@ -150,12 +155,7 @@ def memory(tmp: Path) -> None:
     try:
         for pool in (5, 15):
             emulator.configure({"concurrency": pool})
-            emulator.metrics(reset=True)
-            cpu_before = emulator.cpu_seconds()
-            result = measure(tap_command(tmp, emulator.config, pool))
-            busy = (emulator.cpu_seconds() - cpu_before) / result[1]
-            print(line(f"1,000,000 invoices pool={pool} max_concurrency={pool}", *result, emulator.metrics(), pool)
-                  + f" emulator_cpu={busy:.2f}cores", flush=True)
+            pool_run(tmp, emulator, "1,000,000 invoices ", pool, pool)
     finally:
         emulator.stop()
 

@@ -130,7 +130,6 @@ class Engine:
             if name != "ns_to_char_dt":  # that one, called most, tests for NULL itself
                 fn = _null_in_null_out(fn)  # noqa: PLW2901
             conn.create_function(name, 2, fn, deterministic=True)
-        conn.create_function("ns_number_text", 1, formats.number_text_or_null, deterministic=True)
 
     def run(self, query: str, limit: int, offset: int) -> Page:
         """One page of a query's rows, rendered as NetSuite renders them, and the full count."""
@@ -335,7 +334,7 @@ class Translator:
             self._apply_rownum_limit(node, scope, rownum_limit)
         if top:
             for column, projection in zip(columns, projections):
-                column.form = _form(projection)
+                column.form = _read_stored_text(projection)
         return columns
 
     def _source(self, node: exp.Expression, scope: Scope) -> None:
@@ -565,9 +564,10 @@ class Translator:
             raise unsupported() from None
 
 
-def _form(projection: exp.Alias) -> str:
-    """How a top-level column's values reach the item (Column.form). A table's own decimal
-    column is read from its stored text instead (after ORDER BY took the number itself)."""
+def _read_stored_text(projection: exp.Alias) -> str:
+    """Point a top-level projection of a table's own decimal column at its stored text
+    (schema.NUMBER_TEXT; ORDER BY has taken the number itself by now); return how the
+    column's values reach the item (Column.form)."""
     node = projection.this
     table, name = node.meta.get("table"), node.meta.get("name")
     if not isinstance(node, exp.Column) or table not in schema.TABLES:

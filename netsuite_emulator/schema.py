@@ -12,6 +12,8 @@ Column types, shared by the engine (how a value renders) and `/_emulator/rows` (
 
 from __future__ import annotations
 
+from .formats import DAY_MODEL, SECONDS_MODEL
+
 INTEGER, STRING, BOOLEAN, DECIMAL, DATE, DATETIME = (
     "integer", "string", "boolean", "decimal", "date", "datetime",
 )
@@ -153,7 +155,7 @@ _SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "
 # calls the same function TO_CHAR does), so a query reads it instead of calling into Python
 # several times per row. Not part of the emulated schema: SELECT * and the record API never
 # see these columns.
-RENDERED = {DATETIME: ("__second", "YYYY-MM-DD HH24:MI:SS"), DATE: ("__day", "YYYY-MM-DD")}
+RENDERED = {DATETIME: ("__second", SECONDS_MODEL), DATE: ("__day", DAY_MODEL)}
 # Likewise every decimal column's text as SuiteQL sends it (formats.number_text, leading zero
 # kept; the engine drops it at read time when the account's preference says so): a page of
 # 1,000 rows otherwise called into Python for every amount. Needs `ns_number_text`.

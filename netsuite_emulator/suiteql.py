@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
+import msgspec
+
 from . import responses
 from .engine import SuiteQLError
 from .responses import Reply
@@ -64,8 +66,7 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
     has_more = offset + page.count < page.total
     links = responses.collection_links(base, limit, offset, page.total, has_more,
                                        state.engine.settings.links == "all")
-    body = responses.netsuite_json({"links": links, "count": page.count, "hasMore": has_more,
-                                    "items": None, "offset": offset, "totalResults": page.total})
-    # The items come from the engine as JSON already; they take the placeholder's place.
-    body = body.replace(b'"items":null', b'"items":' + page.items.replace(b"/", b"\\/"), 1)
-    return Reply(200, responses.COLLECTION, body, rows=page.count)
+    response = {"links": links, "count": page.count, "hasMore": has_more,
+                "items": msgspec.Raw(page.items),  # JSON already, written by the engine
+                "offset": offset, "totalResults": page.total}
+    return Reply(200, responses.COLLECTION, responses.netsuite_json(response), rows=page.count)

@@ -58,9 +58,9 @@ class SuiteQLStream(Stream):
     # to_record already gives every value its schema type; the SDK's second pass
     # over each record was a third of the tap's CPU per record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    # (context, its bookmark dict or None, the replication key) for the partition being read;
-    # see _increment_stream_state.
-    _bookmark: tuple[Context | None, dict | None, str] | None = None
+    # (context, its bookmark dict or None) for the partition being read; see _increment_stream_state.
+    _bookmark: tuple[Context | None, dict | None] | None = None
+    _extracted: dt.datetime | None = None  # time_extracted of the page being handed out
     _envelope: tuple[bytes, bytes] | None = None  # see _page_extracted
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
@@ -113,13 +113,13 @@ class SuiteQLStream(Stream):
         Anything else (or a null value, which the SDK warns of) is left to the SDK.
         """
         if self._bookmark is None or self._bookmark[0] is not context:
-            self._bookmark = (context, self._plain_bookmark(context), self.replication_key)
-        _, bookmark, key = self._bookmark
-        value = latest_record.get(key) if bookmark is not None else None
+            self._bookmark = (context, self._plain_bookmark(context))
+        bookmark = self._bookmark[1]
+        value = latest_record.get(self.replication_key) if bookmark is not None else None
         if value is None:
             super()._increment_stream_state(latest_record, context=context)
             return
-        bookmark["replication_key"] = key
+        bookmark["replication_key"] = self.replication_key
         # to_json_compatible changes only datetimes and UUIDs; these keys are strings already.
         bookmark["replication_key_value"] = value if type(value) is str else to_json_compatible(value)
 
@@ -139,10 +139,6 @@ class SuiteQLStream(Stream):
                 record.setdefault(key, value)
 
     @functools.cached_property
-    def _extracted_at(self) -> ExtractionClock:
-        return ExtractionClock()
-
-    @functools.cached_property
     def _unmapped_alias(self) -> str | None:
         """The stream name records go out under when no stream map changes them, else None."""
         maps = self.stream_maps
@@ -152,11 +148,12 @@ class SuiteQLStream(Stream):
         return None
 
     def _page_extracted(self) -> None:
-        """A page was read: the RECORD envelope (see `BufferedMsgSpecWriter.envelope`) its records
-        go out in when no stream map changes them, with one time_extracted; else None."""
+        """A page was read: its records share one time_extracted, and when no stream map changes
+        them, one RECORD envelope (see `BufferedMsgSpecWriter.envelope`); else None."""
+        self._extracted = utc_now()
         alias = self._unmapped_alias
         self._envelope = None if alias is None else BufferedMsgSpecWriter.envelope(
-            alias, self._stream_version, utc_now())
+            alias, self._stream_version, self._extracted)
 
     def _write_record_message(self, record: dict) -> None:
         """The SDK's own; when no stream map changes records, the record goes to the writer with
@@ -180,28 +177,7 @@ class SuiteQLStream(Stream):
             mapped = stream_map.transform(record)
             if mapped is not None:
                 yield RecordMessage(stream=stream_map.stream_alias, record=mapped,
-                                    version=self._stream_version, time_extracted=self._extracted_at())
-
-
-class ExtractionClock:
-    """`utc_now()` for time_extracted, read afresh once `every` seconds have passed.
-
-    A page of rows is extracted in one request, so its records may share one
-    time; reading the clock and building a datetime for each record cost a few
-    percent of the tap's CPU per record.
-    """
-
-    def __init__(self, every: float = 0.01) -> None:
-        self.every = every
-        self._now = utc_now()
-        self._read_at = time.monotonic()
-
-    def __call__(self) -> dt.datetime:
-        now = time.monotonic()
-        if now - self._read_at >= self.every:
-            self._read_at = now
-            self._now = utc_now()
-        return self._now
+                                    version=self._stream_version, time_extracted=self._extracted)
 
 
 class Progress:

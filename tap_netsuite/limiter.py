@@ -5,10 +5,15 @@ integrations, and a full pool answers 429 at once. The limiter never lets more
 than `maximum` requests out; on a 429 it halves its own limit for a cool-down,
 then climbs back one slot at a time while answers keep succeeding (additive
 increase, multiplicative decrease), so a pool shared with others is not hammered.
+
+Slots are given in the order they were asked for. Windows ask in key order, and
+records leave in key order, so the window the records wait for is never passed
+over by later ones while the read-ahead (bounded) fills with windows nobody waits for.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import threading
 import time
@@ -16,7 +21,7 @@ import typing as t
 
 
 class AdaptiveLimiter:
-    """A semaphore whose size backs off on 429 and recovers on success."""
+    """A first-come, first-served semaphore whose size backs off on 429 and recovers on success."""
 
     def __init__(self, maximum: int, *, cooldown: float = 30.0, clock: t.Callable[[], float] = time.monotonic) -> None:
         if maximum < 1:
@@ -30,37 +35,51 @@ class AdaptiveLimiter:
         self._clock = clock
         self._calm_from = 0.0
         self._successes = 0
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    @property
+    def busy(self) -> int:
+        """Requests holding a slot or waiting for one."""
+        with self._lock:
+            return self.in_flight + len(self._waiting)
 
     @contextlib.contextmanager
     def slot(self) -> t.Iterator[None]:
         """Hold one of the limit's slots for the duration of one request."""
-        with self._cond:
-            while self.in_flight >= self.limit:
-                self._cond.wait()
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
+        with self._lock:
+            turn = threading.Event()
+            self._waiting.append(turn)
+            self._admit()
+        turn.wait()  # set once this request's slot is taken for it
         try:
             yield
         finally:
-            with self._cond:
+            with self._lock:
                 self.in_flight -= 1
-                self._cond.notify_all()
+                self._admit()
+
+    def _admit(self) -> None:
+        """Give free slots to the longest-waiting requests (the lock is held)."""
+        while self._waiting and self.in_flight < self.limit:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            self._waiting.popleft().set()
 
     def throttled(self) -> None:
         """NetSuite said the pool is full: halve the limit and stay down for a while."""
-        with self._cond:
+        with self._lock:
             self.limit = max(1, self.limit // 2)
             self._calm_from = self._clock() + self._cooldown
             self._successes = 0
 
     def succeeded(self) -> None:
         """One answer came back fine: after the cool-down, earn back a slot per `limit` successes."""
-        with self._cond:
+        with self._lock:
             if self.limit >= self.maximum or self._clock() < self._calm_from:
                 return
             self._successes += 1
             if self._successes >= self.limit:
                 self.limit += 1
                 self._successes = 0
-                self._cond.notify_all()
+                self._admit()

@@ -41,6 +41,34 @@ def test_never_more_in_flight_than_the_limit():
     assert limiter.peak == 3 and limiter.in_flight == 0
 
 
+def test_slots_go_to_requests_in_the_order_they_asked():
+    """First come, first served: a request that arrives while others wait queues behind them,
+    so the window records wait for is never passed over by windows asked for later."""
+    limiter = AdaptiveLimiter(1)
+    order: list[int] = []
+    hold = threading.Event()
+
+    def work(n: int) -> None:
+        with limiter.slot():
+            order.append(n)
+            if n == 0:
+                hold.wait(5)
+
+    threads = [threading.Thread(target=work, args=(0,))]
+    threads[0].start()
+    while limiter.in_flight == 0:
+        threading.Event().wait(0.01)
+    for n in range(1, 9):
+        threads.append(threading.Thread(target=work, args=(n,)))
+        threads[-1].start()
+        while limiter.busy < n + 1:  # asked, and now waiting
+            threading.Event().wait(0.01)
+    hold.set()
+    for thread in threads:
+        thread.join(5)
+    assert order == list(range(9))
+
+
 def test_halves_on_429_then_climbs_back_after_the_cooldown():
     clock = Clock()
     limiter = AdaptiveLimiter(8, cooldown=30, clock=clock)

@@ -126,6 +126,7 @@ class Engine:
 
     def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock):
         self.conn, self.settings, self.lock = conn, settings, lock
+        self._counted: tuple[tuple, int] | None = None  # see _count
         for name, fn in _functions(settings).items():
             if name != "ns_to_char_dt":  # that one, called most, tests for NULL itself
                 fn = _null_in_null_out(fn)  # noqa: PLW2901
@@ -139,18 +140,28 @@ class Engine:
             try:
                 # One row past the page tells whether the page ends the result; only when it
                 # does not (or the offset passed the end) is the full count worth its cost.
-                rows = self.conn.execute(f"SELECT {items} FROM ({translation.sql}) LIMIT ? OFFSET ?",
-                                         (limit + 1, offset)).fetchall()
+                # The rows an offset passes are skipped before any item is written.
+                rows = self.conn.execute(f"SELECT {items} FROM (SELECT * FROM ({translation.sql}) "
+                                         "LIMIT ? OFFSET ?)", (limit + 1, offset)).fetchall()
                 if len(rows) <= limit and (rows or offset == 0):
                     total = offset + len(rows)
                 else:
-                    total = self.conn.execute(
-                        f"SELECT COUNT(*) FROM ({translation.count_sql()})").fetchone()[0]
+                    total = self._count(translation.count_sql())
                     rows = rows[:limit]
             except sqlite3.Error as exc:  # includes an exception inside one of our functions
                 print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
                 raise unsupported() from None
         return Page(self._array(translation.columns, rows), len(rows), total)
+
+    def _count(self, sql: str) -> int:
+        """The rows `sql` gives, counted once while nothing changes: every page of one query but
+        the last asks for the same count. A write anywhere moves `total_changes`; SYSDATE is a
+        literal in the SQL; a switched setting (the zone reads literals) is part of the key.
+        The caller holds the lock."""
+        key = (sql, self.conn.total_changes, repr(self.settings))
+        if self._counted is None or self._counted[0] != key:
+            self._counted = (key, self.conn.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()[0])
+        return self._counted[1]
 
     def _items_sql(self, translation: Translation) -> str:
         """SQL that writes each row as NetSuite's item, in SQLite's C: empty `links`, then every

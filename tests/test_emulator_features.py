@@ -165,6 +165,26 @@ def test_stored_number_text_follows_writes_and_the_leading_zero_preference(emu):
     assert without[ids[1]]["exchangerate"] == "1.125"
 
 
+def test_offset_pages_and_their_total_follow_every_write(emu):
+    """A page at an offset skips its rows before writing items, and `totalResults` is counted
+    once while nothing changes: both must follow inserts and deletes."""
+    q = ("SELECT id FROM transaction WHERE lastmodifieddate >= TO_TIMESTAMP('2024-07-01 00:00:00', "
+         "'YYYY-MM-DD HH24:MI:SS') ORDER BY id")
+    every = [item["id"] for item in items(emu, q)]
+
+    def page(offset: int) -> dict:
+        return post(emu, q, limit=10, offset=offset).json()
+
+    first = page(10)
+    assert [item["id"] for item in first["items"]] == every[10:20] and first["totalResults"] == len(every)
+    new = control(emu, "POST", "/_emulator/insert", {"table": "transaction", "count": 2})["ids"]
+    assert page(10)["totalResults"] == len(every) + 2
+    control(emu, "POST", "/_emulator/delete", {"table": "transaction", "ids": [int(every[12]), *new]})
+    again = page(10)
+    assert again["totalResults"] == len(every) - 1
+    assert [item["id"] for item in again["items"]] == [*every[10:12], *every[13:21]]
+
+
 TRICKY = ['quote " back \\ slash / tab \t nl \n cr \r bell \x07 del \x7f', 'x:null', ',"otherrefnum":null',
           'a\\",\"otherrefnum\":null', "naïve — 日本 \u2028 😀", "", "null"]
 

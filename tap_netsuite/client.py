@@ -50,6 +50,7 @@ SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
 RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"
 MAX_PAGE_SIZE = 1000
+OFFSET_CAP = 100_000  # no row past this one is reachable by offset paging (netsuite-api.md §2)
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _LOG = logging.getLogger("tap_netsuite.client")
@@ -164,6 +165,7 @@ class NetSuiteClient:
         on_plan: t.Callable[[int, int], None] | None = None,
         on_page: t.Callable[[dict], None] | None = None,
         decoder: msgspec.json.Decoder | None = None,
+        read_ahead_by_offset: bool = False,
     ) -> t.Iterator[list]:
         """The rows of `query_keyset` a page at a time, in the same order, read by several requests at once.
 
@@ -174,33 +176,54 @@ class NetSuiteClient:
         resumable state, is kept. `on_plan(rows, windows)` is told the plan. With a
         `decoder` (see `query_page`), rows come as it decodes them (dicts when a page is
         not of its type); they are read by column name, `row[column]`, for the keyset.
+
+        `read_ahead_by_offset`, for a range that is likely large (a stream's first sync):
+        while the plan is made, the slots it leaves idle read the pages after the first, by
+        offset; each is taken as its window only when it is exactly that window (see
+        `_offset_window`), else the window is read by keyset like the others.
         """
         spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
                 "tiebreak": tiebreak, "since": since}
+        ahead = self._idle_slots(reserved=2) if read_ahead_by_offset else 0  # 2: the first page, the plan
         # The first page is the start of the first window whatever the plan says: it is read
         # while the plan is made, so planning costs no time of its own.
         first = parallel.started("first-page", functools.partial(self.query_page, decoder=decoder),
                                  keyset_query(**spec))
+        offset_pages = [
+            parallel.started(f"offset-page-{n}", functools.partial(
+                self.query_page, offset=n * self.page_size, decoder=decoder), keyset_query(**spec))
+            for n in range(1, ahead + 1)
+        ]
         try:
-            cuts = self._cuts(spec, every=self.page_size)
+            cuts, starts = self._plan(spec, every=self.page_size, starts_through=ahead)
         except NetSuiteQueryError as exc:
             # ROW_NUMBER and TRUNC are documented SuiteQL; should an account refuse them, read
             # the range as one window, one request at a time, rather than not at all.
             _LOG.warning("Reading %s one page at a time: the query that plans windows was refused (%s).",
                          table, exc.detail)
-            cuts = []
+            cuts, starts = [], {}
         edges: list[tuple[str, int] | None] = [None, *cuts, None]
         windows = list(zip(edges[:-1], edges[1:]))
         if on_plan:
             on_plan(len(cuts) * self.page_size, len(windows))
         sources = [functools.partial(self._keyset_pages, spec, low, high, on_page, decoder) for low, high in windows]
         sources[0] = functools.partial(self._first_window, spec, first, windows[0][1], on_page, decoder)
+        # Window n (n >= 1) is the rows after plan position n x page size: the offset page n.
+        # The last window has no end to check a page against; it and any beyond are read by keyset.
+        for n, page in enumerate(offset_pages[:max(0, len(windows) - 2)], start=1):
+            sources[n] = functools.partial(self._offset_window, spec, page, starts.get(n), windows[n],
+                                           on_page, decoder)
         if len(sources) == 1:
             yield from sources[0]()
             return
         # in_order hands out the items of each batch: here a batch of one page.
         yield from parallel.in_order([functools.partial(_one_by_one, source) for source in sources],
                                      ahead=2 * self.limiter.maximum)
+
+    def _idle_slots(self, *, reserved: int) -> int:
+        """Slots of the limit that nobody holds or waits for, less `reserved`; no more pages than
+        offset paging can reach (NetSuite's cap)."""
+        return max(0, min(self.limiter.limit - self.limiter.busy - reserved, OFFSET_CAP // self.page_size - 1))
 
     def _first_window(
         self,
@@ -227,18 +250,66 @@ class NetSuiteClient:
         if last != through and (page.get("hasMore") or through is not None):
             yield from self._keyset_pages(spec, last, through, on_page, decoder)
 
-    def _cuts(self, spec: dict, *, every: int) -> list[tuple[str, int]]:
-        """The key of every `every`-th row of the query: where its one-page windows end."""
+    def _offset_window(
+        self,
+        spec: dict,
+        page: t.Callable[[], dict],
+        start: tuple[str, int] | None,
+        window: tuple[tuple[str, int] | None, tuple[str, int] | None],
+        on_page: t.Callable[[dict], None] | None,
+        decoder: msgspec.json.Decoder | None = None,
+    ) -> t.Iterator[list[dict]]:
+        """One window, from the page read by offset beside the plan when that page is exactly it.
+
+        A page of one ordered query is a run of consecutive rows as they were when it was
+        read: every row then present between its first and its last key is in it. The page
+        is taken when it is full and begins with the window's first row and ends with its
+        last, as the plan gave them (`start`, and the window's end). It then holds every
+        row of the window that the plan saw and that is still there. A row that entered
+        the window after the plan, before the page's first row, was committed late, and
+        a keyset read misses such a row too once it has passed: the next sync's lookback
+        reads it. Any other page (rows deleted or added before it moved it, a short page,
+        a refused offset) is dropped, and the window is read by keyset like any other.
+        """
+        low, high = window
+        key, tiebreak = spec["replication_key"], spec["tiebreak"]
+        try:
+            answer = page()
+        except NetSuiteError as exc:
+            _LOG.debug("A page read by offset was not used: %s", exc)
+            answer = {}
+        rows = _rows(answer.get("items", []))
+        if (start is not None and len(rows) == self.page_size
+                and (rows[0][key], int(rows[0][tiebreak])) == start
+                and (rows[-1][key], int(rows[-1][tiebreak])) == high):
+            if on_page:
+                on_page(answer)
+            yield rows
+            return
+        yield from self._keyset_pages(spec, low, high, on_page, decoder)
+
+    def _plan(self, spec: dict, *, every: int, starts_through: int = 0
+              ) -> tuple[list[tuple[str, int]], dict[int, tuple[str, int]]]:
+        """The key of every `every`-th row of the query, where its one-page windows end; and with
+        `starts_through` = n, the first key of the n windows after the first, by window number
+        (window 0 is the first; see `boundaries_query`)."""
         cuts: list[tuple[str, int]] = []
+        starts: dict[int, tuple[str, int]] = {}
         position = 0
         while True:
             page = self.query_page(boundaries_query(
                 table=spec["table"], where=spec["where"], replication_key=spec["replication_key"],
-                tiebreak=spec["tiebreak"], since=spec["since"], every=every, after_position=position))
+                tiebreak=spec["tiebreak"], since=spec["since"], every=every, after_position=position,
+                starts_through=starts_through))
             items = page.get("items", [])
-            cuts += [(item["second"], int(item["tiebreak"])) for item in items]
+            for item in items:
+                window, rest = divmod(int(item["position"]), every)
+                if rest == 0:
+                    cuts.append((item["second"], int(item["tiebreak"])))
+                else:  # the first row of a window: position window x every + 1
+                    starts[window] = (item["second"], int(item["tiebreak"]))
             if not page.get("hasMore") or not items:
-                return cuts
+                return cuts, starts
             position = int(items[-1]["position"])
 
     def _keyset_pages(

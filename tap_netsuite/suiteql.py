@@ -105,13 +105,17 @@ def keyset_query(
 
 def boundaries_query(
     *, table: str, where: str | None, replication_key: str, tiebreak: str = "id", since: str | None,
-    every: int, after_position: int = 0,
+    every: int, after_position: int = 0, starts_through: int = 0,
 ) -> str:
     """The key of every `every`-th row from `since` on: where to cut the range into full pages.
 
     One small answer (a row per `every` rows) lets the range be read as
     windows of exactly one page each, all of them requested at once. Pages of
     this answer continue after a position, not at an offset, so no cap applies.
+    With `starts_through` = n, the rows at positions every + 1, ..., n * every + 1
+    come too: the first rows of the n windows after the first, which a page read by
+    offset beside this query must begin with to be taken as its window
+    (`NetSuiteClient._offset_window`).
     """
     conditions = [f"({where})"] if where else []
     if since is not None:
@@ -122,8 +126,12 @@ def boundaries_query(
         f"ROW_NUMBER() OVER (ORDER BY {rendered_second(replication_key)}, {tiebreak}) AS position "
         f"FROM {table}{_where(conditions)}"
     )
+    every = int(every)
+    kept = f"TRUNC(position / {every}) * {every} = position"
+    if starts_through > 0:
+        kept = (f"({kept} OR (TRUNC((position - 1) / {every}) * {every} = position - 1 "
+                f"AND position > {every} AND position <= {int(starts_through) * every + 1}))")
     return (
         f"SELECT {rendered_second('moment')} AS second, tiebreak, position FROM ({ranked}) "
-        f"WHERE TRUNC(position / {int(every)}) * {int(every)} = position AND position > {int(after_position)} "
-        "ORDER BY position"
+        f"WHERE {kept} AND position > {int(after_position)} ORDER BY position"
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import start_emulator, stop_emulator
@@ -46,6 +48,11 @@ def test_never_more_in_flight_than_max_concurrency_and_no_429(pooled, tmp_path, 
     keys = [(r["lastmodifieddate"], r["id"]) for r in records]
     assert len(keys) == len(set(keys)) == 3000
     assert keys == sorted(keys)
+    # A first sync reads pages beside each plan, by offset, in the slots the plan leaves free.
+    offset_pages = [q for q in seen["queries"] if q["offset"]]
+    assert all(q["offset"] <= (max_concurrency - 2) * q["limit"] for q in offset_pages)
+    if max_concurrency == 5:
+        assert offset_pages
 
 
 def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(pooled, tmp_path):
@@ -58,6 +65,7 @@ def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(poole
                if "suiteql" in route)
     streams_read = 4  # customer, invoice, and deleted_record's two record types
     assert sent <= 1 + 2 * streams_read  # the account-clock probe, then a count and one page each
+    assert not [q for q in metrics(pooled)["queries"] if q["offset"]]  # no pages beside the plan
 
 
 def _control(config: dict, path: str, body: dict) -> dict:
@@ -84,9 +92,9 @@ def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_
         if page_first:
             page = client.query_page(keyset_query(**spec))
             _control(config, "delete", {"table": "transaction", "ids": gone})
-            cuts = client._cuts(spec, every=50)
+            cuts, _ = client._plan(spec, every=50)
         else:
-            cuts = client._cuts(spec, every=50)
+            cuts, _ = client._plan(spec, every=50)
             _control(config, "delete", {"table": "transaction", "ids": gone})
             page = client.query_page(keyset_query(**spec))
         first = list(client._first_window(spec, lambda: page, cuts[0], None))
@@ -102,3 +110,56 @@ def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_
     now_in_range = [key for key in after if key <= cuts[1]]
     assert set(now_in_range) <= set(read)  # nothing present is missed
     assert set(read) - set(now_in_range) == ({key for key in before if key[1] in gone} if page_first else set())
+
+
+def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_its_window(tmp_path):
+    """A page read by offset is a run of consecutive rows; the plan gives each window's first
+    and last row. Unchanged, the page is its window and costs no request more. A row that left
+    the range before a window and came back inside it, after its first row, makes the page
+    begin one row late yet still end at the window's end with a full page: taken, it would
+    lose that first row. The first-row check refuses it, and the window is read by keyset."""
+    proc, config = start_emulator(tmp_path, customers=20, invoices=400)
+    client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
+    spec = {"columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+            "table": "transaction", "where": "type = 'CustInvc'", "replication_key": "lastmodifieddate",
+            "tiebreak": "id", "since": None}
+
+    def keys(pages: list) -> list[tuple[str, int]]:
+        return [(r["lastmodifieddate"], int(r["id"])) for rows in pages for r in rows]
+
+    def by_offset(n: int) -> dict:
+        return client.query_page(keyset_query(**spec), offset=50 * n)
+
+    def answered() -> int:
+        return sum(metrics(config)["requests"]["suiteql"].values())
+
+    try:
+        cuts, starts = client._plan(spec, every=50, starts_through=3)
+        windows = list(zip([None, *cuts], [*cuts, None]))
+        assert sorted(starts) == [1, 2, 3]
+
+        page = by_offset(1)
+        before = answered()
+        taken = list(client._offset_window(spec, lambda: page, starts[1], windows[1], None))
+        assert answered() == before  # the page itself, no request more
+        assert keys(taken) == keys(client._keyset_pages(spec, *windows[1], None))
+
+        # Move the sixth row of the range into window 2, at the moment of that window's middle row.
+        zone = ZoneInfo(config["account_timezone"])
+        moved = keys([by_offset(0)["items"]])[5]
+        middle = keys([by_offset(2)["items"]])[25]
+        assert starts[2][0] < middle[0] < windows[2][1][0]  # strictly inside, whatever the ids
+        moment = dt.datetime.fromisoformat(middle[0]).replace(tzinfo=zone).astimezone(dt.timezone.utc)
+        _control(config, "update", {"table": "transaction", "ids": [moved[1]], "at": moment.isoformat(), "set": {}})
+        page = by_offset(2)
+        shifted = keys([page["items"]])
+        assert len(shifted) == 50 and shifted[-1] == windows[2][1]  # full, and ends where the window ends,
+        assert starts[2] not in shifted  # but without the window's first row
+        before = answered()
+        got = keys(client._offset_window(spec, lambda: page, starts[2], windows[2], None))
+        assert answered() > before  # read again, by keyset
+        now = [key for key in keys([client.query_keyset(**spec)]) if windows[2][0] < key <= windows[2][1]]
+        assert got == now and starts[2] in got and len(got) == 51
+    finally:
+        client.close()
+        stop_emulator(proc)

@@ -187,11 +187,11 @@ class NetSuiteClient:
         ahead = self._idle_slots(reserved=2) if read_ahead_by_offset else 0  # 2: the first page, the plan
         # The first page is the start of the first window whatever the plan says: it is read
         # while the plan is made, so planning costs no time of its own.
-        first = parallel.started("first-page", functools.partial(self.query_page, decoder=decoder),
-                                 keyset_query(**spec))
+        from_start = keyset_query(**spec)
+        first = parallel.started("first-page", functools.partial(self.query_page, decoder=decoder), from_start)
         offset_pages = [
             parallel.started(f"offset-page-{n}", functools.partial(
-                self.query_page, offset=n * self.page_size, decoder=decoder), keyset_query(**spec))
+                self.query_page, offset=n * self.page_size, decoder=decoder), from_start)
             for n in range(1, ahead + 1)
         ]
         try:
@@ -241,12 +241,11 @@ class NetSuiteClient:
         page = first()
         if on_page:
             on_page(page)
-        key, tiebreak = spec["replication_key"], spec["tiebreak"]
         rows = _rows(page.get("items", []))
         if through is not None:
-            rows = [row for row in rows if (row[key], int(row[tiebreak])) <= through]
+            rows = [row for row in rows if _key(spec, row) <= through]
         yield rows
-        last = (rows[-1][key], int(rows[-1][tiebreak])) if rows else None
+        last = _key(spec, rows[-1]) if rows else None
         if last != through and (page.get("hasMore") or through is not None):
             yield from self._keyset_pages(spec, last, through, on_page, decoder)
 
@@ -272,7 +271,6 @@ class NetSuiteClient:
         a refused offset) is dropped, and the window is read by keyset like any other.
         """
         low, high = window
-        key, tiebreak = spec["replication_key"], spec["tiebreak"]
         try:
             answer = page()
         except NetSuiteError as exc:
@@ -280,8 +278,7 @@ class NetSuiteClient:
             answer = {}
         rows = _rows(answer.get("items", []))
         if (start is not None and len(rows) == self.page_size
-                and (rows[0][key], int(rows[0][tiebreak])) == start
-                and (rows[-1][key], int(rows[-1][tiebreak])) == high):
+                and _key(spec, rows[0]) == start and _key(spec, rows[-1]) == high):
             if on_page:
                 on_page(answer)
             yield rows
@@ -328,8 +325,7 @@ class NetSuiteClient:
             yield _rows(items)
             if not page.get("hasMore") or not items:
                 return
-            last = items[-1]
-            after = (last[spec["replication_key"]], int(last[spec["tiebreak"]]))
+            after = _key(spec, items[-1])
 
     # RESTlets -------------------------------------------------------------
 
@@ -535,6 +531,11 @@ def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any: 
     except msgspec.DecodeError as exc:
         msg = f"NetSuite sent a body that is not JSON ({len(body)} bytes)"
         raise ValueError(msg) from exc
+
+
+def _key(spec: dict, row: t.Any) -> tuple[str, int]:  # noqa: ANN401 - a dict or a typed row
+    """A row's keyset key: its rendered replication key and its tiebreak."""
+    return row[spec["replication_key"]], int(row[spec["tiebreak"]])
 
 
 def _rows(items: list) -> list:

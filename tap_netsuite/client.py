@@ -301,10 +301,11 @@ class NetSuiteClient:
             items = page.get("items", [])
             for item in items:
                 window, rest = divmod(int(item["position"]), every)
+                key = (item["second"], int(item["tiebreak"]))
                 if rest == 0:
-                    cuts.append((item["second"], int(item["tiebreak"])))
+                    cuts.append(key)
                 else:  # the first row of a window: position window x every + 1
-                    starts[window] = (item["second"], int(item["tiebreak"]))
+                    starts[window] = key
             if not page.get("hasMore") or not items:
                 return cuts, starts
             position = int(items[-1]["position"])

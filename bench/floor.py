@@ -38,20 +38,43 @@ def main() -> None:
     encode = msgspec.json.Encoder(decimal_format="number").encode
 
     def page(q: str) -> dict:
-        client = oauth1.Client(config["consumer_key"], client_secret=config["consumer_secret"],
-                               resource_owner_key=config["token_id"], resource_owner_secret=config["token_secret"],
-                               signature_method=oauth1.SIGNATURE_HMAC_SHA256, realm=realm)
+        client = oauth1.Client(
+            config["consumer_key"],
+            client_secret=config["consumer_secret"],
+            resource_owner_key=config["token_id"],
+            resource_owner_secret=config["token_secret"],
+            signature_method=oauth1.SIGNATURE_HMAC_SHA256,
+            realm=realm,
+        )
         _, headers, _ = client.sign(url, http_method="POST")
         headers.update({"Content-Type": "application/json", "Prefer": "transient"})
         return msgspec.json.decode(session.post(url, data=encode({"q": q}), headers=headers, timeout=300).content)
 
     # The same one-page windows as the tap, read one after another.
-    cuts = [(i["second"], int(i["tiebreak"])) for i in page(boundaries_query(
-        table="transaction", where="type = 'CustInvc'", replication_key="lastmodifieddate", since=None,
-        every=1000))["items"]]
+    cuts = [
+        (i["second"], int(i["tiebreak"]))
+        for i in page(
+            boundaries_query(
+                table="transaction",
+                where="type = 'CustInvc'",
+                replication_key="lastmodifieddate",
+                since=None,
+                every=1000,
+            )
+        )["items"]
+    ]
     for after, through in zip([None, *cuts], [*cuts, None]):
-        items = page(keyset_query(columns=COLUMNS, table="transaction", where="type = 'CustInvc'",
-                                  replication_key="lastmodifieddate", since=None, after=after, through=through))["items"]
+        items = page(
+            keyset_query(
+                columns=COLUMNS,
+                table="transaction",
+                where="type = 'CustInvc'",
+                replication_key="lastmodifieddate",
+                since=None,
+                after=after,
+                through=through,
+            )
+        )["items"]
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         lines = []
         for item in items:
@@ -64,7 +87,9 @@ def main() -> None:
                 elif key in NUMBERS:
                     value = Decimal(value)
                 elif key in DATETIMES:
-                    value = dt.datetime.fromisoformat(value).replace(tzinfo=zone).astimezone(dt.timezone.utc).isoformat()
+                    value = (
+                        dt.datetime.fromisoformat(value).replace(tzinfo=zone).astimezone(dt.timezone.utc).isoformat()
+                    )
                 record[key] = value
             lines.append(encode({"type": "RECORD", "stream": "invoice", "record": record, "time_extracted": now}))
         out.write(b"\n".join(lines) + b"\n")

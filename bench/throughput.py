@@ -37,10 +37,28 @@ class Emulator:
     def __init__(self, tmp: Path, invoices: int, pool: int, latency: bool) -> None:
         self.config_path = tmp / f"emulator-{invoices}-{pool}-{latency}.json"
         base, per_row = PAGE_MS if latency else (0.0, 0.0)
-        cmd = [sys.executable, "-m", "netsuite_emulator", "serve", "--port", "0", "--customers", "100",
-               "--invoices", str(invoices), "--seed", "5", "--concurrency", str(pool),
-               "--latency-base-ms", str(base), "--latency-per-row-ms", str(per_row),
-               "--config-out", str(self.config_path)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "netsuite_emulator",
+            "serve",
+            "--port",
+            "0",
+            "--customers",
+            "100",
+            "--invoices",
+            str(invoices),
+            "--seed",
+            "5",
+            "--concurrency",
+            str(pool),
+            "--latency-base-ms",
+            str(base),
+            "--latency-per-row-ms",
+            str(per_row),
+            "--config-out",
+            str(self.config_path),
+        ]
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while not self.config_path.exists():
             if self.proc.poll() is not None:
@@ -50,15 +68,19 @@ class Emulator:
 
     def metrics(self, reset: bool = False) -> dict:
         path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
-        request = urllib.request.Request(self.config["base_url"] + path, method="POST" if reset else "GET",
-                                         data=b"{}" if reset else None)
+        request = urllib.request.Request(
+            self.config["base_url"] + path, method="POST" if reset else "GET", data=b"{}" if reset else None
+        )
         with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
             return json.load(answer)
 
     def configure(self, settings: dict) -> None:
-        request = urllib.request.Request(self.config["base_url"] + "/_emulator/config", method="POST",
-                                         data=json.dumps(settings).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.config["base_url"] + "/_emulator/config",
+            method="POST",
+            data=json.dumps(settings).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request):  # noqa: S310 - local emulator
             pass
 
@@ -92,8 +114,14 @@ def measure(cmd: list[str]) -> tuple[int, float, float, float]:
 def tap_command(tmp: Path, config: dict, max_concurrency: int) -> list[str]:
     config_path = tmp / "tap-config.json"
     config_path.write_text(json.dumps({**config, "max_concurrency": max_concurrency}))
-    catalog = json.loads(subprocess.run([sys.executable, "-m", "tap_netsuite.tap", "--config", str(config_path),
-                                         "--discover"], cwd=REPO, capture_output=True, check=True).stdout)
+    catalog = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "tap_netsuite.tap", "--config", str(config_path), "--discover"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
     for stream in catalog["streams"]:
         for entry in stream["metadata"]:
             if entry["breadcrumb"] == []:
@@ -103,7 +131,9 @@ def tap_command(tmp: Path, config: dict, max_concurrency: int) -> list[str]:
     return [sys.executable, "-m", "tap_netsuite.tap", "--config", str(config_path), "--catalog", str(catalog_path)]
 
 
-def line(name: str, records: int, seconds: float, cpu: float, rss: float, metrics: dict | None, pool: int | None) -> str:
+def line(
+    name: str, records: int, seconds: float, cpu: float, rss: float, metrics: dict | None, pool: int | None
+) -> str:
     rate = records / seconds
     text = f"{name:<28} rows={records:>8} rows/s={rate:>8.0f}"
     if pool:
@@ -113,8 +143,9 @@ def line(name: str, records: int, seconds: float, cpu: float, rss: float, metric
     if metrics is not None:
         sent = sum(sum(statuses.values()) for route, statuses in metrics["requests"].items() if "suiteql" in route)
         text += f" requests={sent} 429s={metrics['throttled_429']} peak_in_flight={metrics['max_in_flight']}"
-    return text + (f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f}"
-                   f" tap_cpu={cpu / seconds:.2f}cores")
+    return text + (
+        f" peak_rss={rss:.0f}MB cpu_us_per_record={1e6 * cpu / max(records, 1):.1f} tap_cpu={cpu / seconds:.2f}cores"
+    )
 
 
 def pool_run(tmp: Path, emulator: Emulator, label: str, pool: int, max_concurrency: int) -> None:
@@ -123,8 +154,11 @@ def pool_run(tmp: Path, emulator: Emulator, label: str, pool: int, max_concurren
     cpu_before = emulator.cpu_seconds()
     result = measure(tap_command(tmp, emulator.config, max_concurrency))
     busy = (emulator.cpu_seconds() - cpu_before) / result[1]
-    print(line(f"{label}pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
-          + f" emulator_cpu={busy:.2f}cores", flush=True)
+    print(
+        line(f"{label}pool={pool} max_concurrency={max_concurrency}", *result, emulator.metrics(), pool)
+        + f" emulator_cpu={busy:.2f}cores",
+        flush=True,
+    )
 
 
 def throughput(tmp: Path, invoices: int) -> None:
@@ -166,8 +200,12 @@ def memory(tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="20,000 invoices and no 1,000,000 run")
-    parser.add_argument("--part", choices=("all", "throughput", "cpu", "memory"), default="all",
-                        help="only the pool runs, only the CPU floor, or only the 1,000,000 run")
+    parser.add_argument(
+        "--part",
+        choices=("all", "throughput", "cpu", "memory"),
+        default="all",
+        help="only the pool runs, only the CPU floor, or only the 1,000,000 run",
+    )
     args = parser.parse_args()
     invoices = 20_000 if args.quick else 200_000
     # The tap as pip installs it, its bytecode compiled: an editable install with

@@ -55,35 +55,64 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--customers", type=int, default=100)
-    serve.add_argument("--invoices", type=int, default=1000,
-                       help="exact number of CustInvc transactions (other types come on top)")
+    serve.add_argument(
+        "--invoices", type=int, default=1000, help="exact number of CustInvc transactions (other types come on top)"
+    )
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--config-out", type=Path, help="write the ready tap config JSON here")
     serve.add_argument("--account-id", default="1234567_SB1")
-    serve.add_argument("--timezone", type=_zone, default=ZoneInfo("America/Los_Angeles"),
-                       help="account time zone (IANA name)")
-    serve.add_argument("--date-format", type=_date_format, default="M/D/YYYY",
-                       help="user date format: M/D/YYYY, D/M/YYYY, D.M.YYYY, YYYY-MM-DD")
-    serve.add_argument("--decimal-leading-zero", action=argparse.BooleanOptionalAction,
-                       default=True, help="render 0.5 as '0.5' (default) or '.5'")
-    serve.add_argument("--subsecond", action="store_true",
-                       help="modification times keep milliseconds that HH24:MI:SS hides")
-    serve.add_argument("--nulls", choices=("left-out", "null"), default="left-out",
-                       help="NULL columns left out of items (default) or sent as null")
-    serve.add_argument("--links", choices=("self-next", "all"), default="self-next",
-                       help="collection links: self and next (default), or also "
-                            "previous/first/last")
-    serve.add_argument("--deny-table", action="append", default=[], choices=sorted(schema.TABLES),
-                       help="a table the role may not read (repeatable)")
-    serve.add_argument("--lines-per-invoice", type=int, default=2,
-                       help="item lines per sales transaction (plus the main line)")
+    serve.add_argument(
+        "--timezone", type=_zone, default=ZoneInfo("America/Los_Angeles"), help="account time zone (IANA name)"
+    )
+    serve.add_argument(
+        "--date-format",
+        type=_date_format,
+        default="M/D/YYYY",
+        help="user date format: M/D/YYYY, D/M/YYYY, D.M.YYYY, YYYY-MM-DD",
+    )
+    serve.add_argument(
+        "--decimal-leading-zero",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="render 0.5 as '0.5' (default) or '.5'",
+    )
+    serve.add_argument(
+        "--subsecond", action="store_true", help="modification times keep milliseconds that HH24:MI:SS hides"
+    )
+    serve.add_argument(
+        "--nulls",
+        choices=("left-out", "null"),
+        default="left-out",
+        help="NULL columns left out of items (default) or sent as null",
+    )
+    serve.add_argument(
+        "--links",
+        choices=("self-next", "all"),
+        default="self-next",
+        help="collection links: self and next (default), or also previous/first/last",
+    )
+    serve.add_argument(
+        "--deny-table",
+        action="append",
+        default=[],
+        choices=sorted(schema.TABLES),
+        help="a table the role may not read (repeatable)",
+    )
+    serve.add_argument(
+        "--lines-per-invoice", type=int, default=2, help="item lines per sales transaction (plus the main line)"
+    )
     serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
     serve.add_argument("--latency-per-row-ms", type=float, default=0.0)
-    serve.add_argument("--request-timeout-s", type=float, default=0.0,
-                       help="cut off requests whose modelled time passes this (0: never)")
-    serve.add_argument("--metrics-queries", type=int, default=100,
-                       help="how many recent queries /_emulator/metrics keeps")
+    serve.add_argument(
+        "--request-timeout-s",
+        type=float,
+        default=0.0,
+        help="cut off requests whose modelled time passes this (0: never)",
+    )
+    serve.add_argument(
+        "--metrics-queries", type=int, default=100, help="how many recent queries /_emulator/metrics keeps"
+    )
     serve.add_argument("--fault-kind", choices=faults.KINDS)
     serve.add_argument("--fault-next", type=int)
     serve.add_argument("--fault-every", type=int)
@@ -94,11 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--oauth2-client-id")
     serve.add_argument("--oauth2-certificate-id")
     serve.add_argument("--oauth2-public-key", type=Path, help="PEM public key or certificate")
-    serve.add_argument("--oauth2-generate-key", nargs=2, metavar=("rsa|ec", "KEY_OUT"),
-                       help="write a fresh private key PEM and accept its signatures")
+    serve.add_argument(
+        "--oauth2-generate-key",
+        nargs=2,
+        metavar=("rsa|ec", "KEY_OUT"),
+        help="write a fresh private key PEM and accept its signatures",
+    )
     serve.add_argument("--token-lifetime-s", type=int, default=3600)
-    serve.add_argument("--config-out-auth", choices=("tba", "oauth2"), default="tba",
-                       help="oauth2 adds client_id, certificate_id, private_key_path")
+    serve.add_argument(
+        "--config-out-auth",
+        choices=("tba", "oauth2"),
+        default="tba",
+        help="oauth2 adds client_id, certificate_id, private_key_path",
+    )
     return parser
 
 
@@ -115,10 +152,13 @@ def serve(args: argparse.Namespace) -> int:
     # latency over) waits for the GIL at most this long before it answers. Python's default,
     # 5 ms, added tens of ms per page under load, beyond what the latency model says.
     sys.setswitchinterval(0.0005)
-    conn = data.build_database(args.customers, args.invoices, args.seed, args.timezone,
-                               args.lines_per_invoice, args.subsecond)
-    print(f"generated {args.customers} customers and {args.invoices} invoices in "
-          f"{time.monotonic() - started:.1f} s", file=sys.stderr)
+    conn = data.build_database(
+        args.customers, args.invoices, args.seed, args.timezone, args.lines_per_invoice, args.subsecond
+    )
+    print(
+        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
     config = {
         "account_id": args.account_id,
         "consumer_key": secret(args.seed, "consumer_key"),
@@ -126,28 +166,55 @@ def serve(args: argparse.Namespace) -> int:
         "token_id": secret(args.seed, "token_id"),
         "token_secret": secret(args.seed, "token_secret"),
     }
-    credentials = Credentials(realm_of(args.account_id), config["consumer_key"],
-                              config["consumer_secret"], config["token_id"],
-                              config["token_secret"])
+    credentials = Credentials(
+        realm_of(args.account_id),
+        config["consumer_key"],
+        config["consumer_secret"],
+        config["token_id"],
+        config["token_secret"],
+    )
     lock = threading.Lock()
-    settings = Settings(args.timezone, args.date_format, args.decimal_leading_zero, args.nulls,
-                        args.links, args.subsecond, frozenset(args.deny_table))
+    settings = Settings(
+        args.timezone,
+        args.date_format,
+        args.decimal_leading_zero,
+        args.nulls,
+        args.links,
+        args.subsecond,
+        frozenset(args.deny_table),
+    )
     plan = None
     if args.fault_kind:
         try:
-            plan = faults.parse({k: v for k, v in {
-                "kind": args.fault_kind, "next": args.fault_next, "every": args.fault_every,
-                "fraction": args.fault_fraction, "seed": args.fault_seed,
-                "route": args.fault_route, "stall_s": args.fault_stall_s}.items()
-                if v is not None})
+            plan = faults.parse(
+                {
+                    k: v
+                    for k, v in {
+                        "kind": args.fault_kind,
+                        "next": args.fault_next,
+                        "every": args.fault_every,
+                        "fraction": args.fault_fraction,
+                        "seed": args.fault_seed,
+                        "route": args.fault_route,
+                        "stall_s": args.fault_stall_s,
+                    }.items()
+                    if v is not None
+                }
+            )
         except faults.FaultError as exc:
             sys.exit(f"netsuite-emulator: {exc}")
-    state = State(conn, lock, Engine(conn, settings, lock), Verifier(credentials),
-                  Pool(args.concurrency),
-                  Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
-                  Metrics(args.metrics_queries), Faults(plan),
-                  Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),
-                  _oauth2(args, config))
+    state = State(
+        conn,
+        lock,
+        Engine(conn, settings, lock),
+        Verifier(credentials),
+        Pool(args.concurrency),
+        Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
+        Metrics(args.metrics_queries),
+        Faults(plan),
+        Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),
+        _oauth2(args, config),
+    )
     server = EmulatorServer((args.host, args.port), state)
     host, port = server.server_address[:2]
     base_url = f"http://{host}:{port}"

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from . import formats, schema
 
 
-
 class ControlError(ValueError):
     """A control request that makes no sense (unknown table, bad arguments)."""
 
@@ -30,8 +29,7 @@ def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[d
     order = ", ".join(f'"{k}"' for k in schema.KEYS[table])
     columns = ", ".join(f'"{c}"' for c in types)
     cursor = conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}')
-    return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)}
-            for row in cursor]
+    return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)} for row in cursor]
 
 
 def _canonical(kind: str, value, tz: ZoneInfo):

@@ -28,11 +28,13 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
             with state.lock:
                 result = control.canonical_rows(state.conn, name[5:], state.engine.settings.tz)
         elif (method, name) == ("POST", "touch"):  # an update that changes nothing but the time
-            result = {"ids": state.mutator.update(
-                {key: request[key] for key in ("table", "ids", "count", "type") if key in request})}
+            result = {
+                "ids": state.mutator.update(
+                    {key: request[key] for key in ("table", "ids", "count", "type") if key in request}
+                )
+            }
         elif name == "config" and method in ("GET", "POST"):
-            result = switches.apply(state, request) if method == "POST" \
-                else switches.current(state)
+            result = switches.apply(state, request) if method == "POST" else switches.current(state)
         elif method == "POST" and name in ("insert", "update", "delete"):
             result = {"ids": getattr(state.mutator, name)(request)}
         elif name == "writer" and method in ("GET", "POST"):
@@ -62,8 +64,7 @@ def _writer(state, request: dict | None) -> dict:
     if request.get("stop"):
         return current.stop() if current else {"running": False}
     rate, seconds = request.get("rate_per_second"), request.get("seconds")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
-               for v in (rate, seconds)):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
         raise control.ControlError("rate_per_second and seconds must be positive numbers")
     if current is not None and current.status()["running"]:
         current.stop()

@@ -32,16 +32,53 @@ BULK_SHARE = 0.1
 # Extra transactions of other types, per invoice, so that a type filter matters.
 OTHER_TYPES = {"CustPymt": 0.06, "SalesOrd": 0.04}
 
-_ADJECTIVES = ["Acme", "Blue", "Northern", "Golden", "Rapid", "Summit", "Crystal", "Urban",
-               "Pacific", "Müller &", "Nordic", "Café", "Atlas", "Pioneer", "Silver", "Zenith"]
-_NOUNS = ["Widgets", "Logistics", "Foods", "Systems", "Textiles", "Analytics", "Motors",
-          "Söhne", "Ventures", "Supplies", "Labs", "Partners", "Brewing", "Design"]
+_ADJECTIVES = [
+    "Acme",
+    "Blue",
+    "Northern",
+    "Golden",
+    "Rapid",
+    "Summit",
+    "Crystal",
+    "Urban",
+    "Pacific",
+    "Müller &",
+    "Nordic",
+    "Café",
+    "Atlas",
+    "Pioneer",
+    "Silver",
+    "Zenith",
+]
+_NOUNS = [
+    "Widgets",
+    "Logistics",
+    "Foods",
+    "Systems",
+    "Textiles",
+    "Analytics",
+    "Motors",
+    "Söhne",
+    "Ventures",
+    "Supplies",
+    "Labs",
+    "Partners",
+    "Brewing",
+    "Design",
+]
 _SUFFIXES = ["Inc.", "LLC", "Corp", "GmbH", "Ltd", "S.A.", "Co."]
 _FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Eve", "Femi", "Grace", "Hiro", "Ines", "José"]
 _LAST = ["Smith", "O'Brien", "García", "Nguyen", "Okafor", "Schmidt", "Tanaka", "Dubois"]
-_MEMOS = ['Rush order "priority"', "Project A/B - phase 2", "Café Zürich – 5% Rabatt",
-          "O'Brien's account \\ manual", "日本語のメモ", "Net 30, see PO", "Tab\tand slash /",
-          "Credit review 12/2024"]
+_MEMOS = [
+    'Rush order "priority"',
+    "Project A/B - phase 2",
+    "Café Zürich – 5% Rabatt",
+    "O'Brien's account \\ manual",
+    "日本語のメモ",
+    "Net 30, see PO",
+    "Tab\tand slash /",
+    "Credit review 12/2024",
+]
 
 
 def _between(rng: random.Random, low: int, high: int) -> int:
@@ -53,16 +90,17 @@ def _pick(rng: random.Random, options):
     return options[int(rng.random() * len(options))]
 
 
-def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
-                   lines_per_invoice: int = 2, subsecond: bool = False) -> sqlite3.Connection:
+def build_database(
+    customers: int, invoices: int, seed: int, tz: ZoneInfo, lines_per_invoice: int = 2, subsecond: bool = False
+) -> sqlite3.Connection:
     """An in-memory SQLite database holding the emulated account, indexed for keyset paging."""
     # A private in-memory database opened with URIs on, so generated parts can be attached.
-    conn = sqlite3.connect("file:netsuite-emulator?mode=memory", uri=True,
-                           check_same_thread=False)
+    conn = sqlite3.connect("file:netsuite-emulator?mode=memory", uri=True, check_same_thread=False)
     # The stored renderings call TO_CHAR's function; the engine registers it again, following
     # the account zone when it is switched (see `render_again`).
-    conn.create_function("ns_to_char_dt", 2, lambda v, f: None if v is None else
-                         to_char_datetime(v, f, tz), deterministic=True)
+    conn.create_function(
+        "ns_to_char_dt", 2, lambda v, f: None if v is None else to_char_datetime(v, f, tz), deterministic=True
+    )
     conn.create_function("ns_number_text", 1, number_text_or_null, deterministic=True)
     for table in schema.TABLES:
         conn.execute(schema.create_table_sql(table))
@@ -71,27 +109,27 @@ def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
     customer_rows = [tuple(row) for row in _customers(rng, customers, tz)]
     _insert(conn, "customer", customer_rows)
     customer_refs = [(r[0], r[12], r[10], r[11]) for r in customer_rows]  # id, terms, sub, cur
-    _insert_transactions(conn, rng, _types(rng, invoices), customer_refs, tz,
-                         lines_per_invoice)
+    _insert_transactions(conn, rng, _types(rng, invoices), customer_refs, tz, lines_per_invoice)
     _insert(conn, "customfield", _custom_fields())
     _insert(conn, "deletedrecord", _deleted(rng, conn, max(3, invoices // 500)))
     if subsecond:
         set_fractions(conn, True)
     for table in ("customer", "transaction"):
         conn.execute(f'CREATE INDEX "{table}_lastmodified" ON "{table}" (lastmodifieddate, id)')
-    conn.execute('CREATE INDEX transaction_type_lastmodified ON "transaction" '
-                 "(type, lastmodifieddate, id)")
-    conn.execute("CREATE INDEX transactionline_lastmodified ON transactionline "
-                 "(linelastmodifieddate, \"transaction\", id)")
+    conn.execute('CREATE INDEX transaction_type_lastmodified ON "transaction" (type, lastmodifieddate, id)')
+    conn.execute(
+        'CREATE INDEX transactionline_lastmodified ON transactionline (linelastmodifieddate, "transaction", id)'
+    )
     conn.execute("CREATE INDEX deletedrecord_type ON deletedrecord (type, deleteddate, recordid)")
     # Keyset order read from an index (stored renderings, schema.RENDERED), covering the raw key
     # too: the plan query ranks every row of a range in that order.
-    conn.execute('CREATE INDEX transaction_type_rendered ON "transaction" '
-                 "(type, lastmodifieddate__second, id, lastmodifieddate)")
-    conn.execute('CREATE INDEX customer_rendered ON customer '
-                 "(lastmodifieddate__second, id, lastmodifieddate)")
-    conn.execute("CREATE INDEX deletedrecord_type_rendered ON deletedrecord "
-                 "(type, deleteddate__second, recordid, deleteddate)")
+    conn.execute(
+        'CREATE INDEX transaction_type_rendered ON "transaction" (type, lastmodifieddate__second, id, lastmodifieddate)'
+    )
+    conn.execute("CREATE INDEX customer_rendered ON customer (lastmodifieddate__second, id, lastmodifieddate)")
+    conn.execute(
+        "CREATE INDEX deletedrecord_type_rendered ON deletedrecord (type, deleteddate__second, recordid, deleteddate)"
+    )
     # Statistics for the planner. Without them SQLite guesses that `lastmodifieddate >= x`
     # keeps a few rows, so a full-history plan query read the range index and sorted every
     # row into keyset order (0.8 s at 200,000 invoices instead of 0.4 s from the index above).
@@ -100,12 +138,28 @@ def build_database(customers: int, invoices: int, seed: int, tz: ZoneInfo,
     return conn
 
 
-def _insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
-                         customers: list[tuple], tz: ZoneInfo, lines_per_invoice: int) -> None:
+def _insert_transactions(
+    conn: sqlite3.Connection,
+    rng: random.Random,
+    kinds: list[str],
+    customers: list[tuple],
+    tz: ZoneInfo,
+    lines_per_invoice: int,
+) -> None:
     """Transactions (generated inside SQLite, see `sqlgen`) and their lines."""
     bulk = sorted(_bulk_seconds(rng, len(kinds), *MODIFIED) + DST_SECONDS)
-    sqlgen.insert_transactions(conn, rng, kinds, customers, tz, bulk, TRANSACTION_CREATED,
-                               MODIFIED, _MEMOS, lambda c: insert_lines(c, lines_per_invoice))
+    sqlgen.insert_transactions(
+        conn,
+        rng,
+        kinds,
+        customers,
+        tz,
+        bulk,
+        TRANSACTION_CREATED,
+        MODIFIED,
+        _MEMOS,
+        lambda c: insert_lines(c, lines_per_invoice),
+    )
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows) -> None:
@@ -118,8 +172,7 @@ def _insert(conn: sqlite3.Connection, table: str, rows) -> None:
 _FRACTION = {
     "customer": ("lastmodifieddate", "((id * 7919 + 13) % 1000) / 1000.0"),
     "transaction": ("lastmodifieddate", "((id * 7919 + 13) % 1000) / 1000.0"),
-    "transactionline": ("linelastmodifieddate",
-                        '(("transaction" * 7919 + id * 104729 + 13) % 1000) / 1000.0'),
+    "transactionline": ("linelastmodifieddate", '(("transaction" * 7919 + id * 104729 + 13) % 1000) / 1000.0'),
 }
 
 
@@ -138,8 +191,7 @@ def set_fractions(conn: sqlite3.Connection, on: bool) -> None:
         conn.execute(f'UPDATE "{table}" SET {column} = {value}')
 
 
-def insert_lines(conn: sqlite3.Connection, lines_per_invoice: int, where: str = "1",
-                 args: tuple = ()) -> None:
+def insert_lines(conn: sqlite3.Connection, lines_per_invoice: int, where: str = "1", args: tuple = ()) -> None:
     """Lines for the transactions matching `where`, computed inside SQLite (no per-row Python).
 
     Line 0 is the main line (the receivable: the total, positive). Item lines split the total;
@@ -154,7 +206,8 @@ def insert_lines(conn: sqlite3.Connection, lines_per_invoice: int, where: str = 
     conn.execute("DELETE FROM line_numbers")
     conn.executemany("INSERT INTO line_numbers VALUES (?)", [(k,) for k in range(n + 1)])
     # Named steps for readability; SQLite flattens them into one pass over the transactions.
-    conn.execute(f"""
+    conn.execute(
+        f"""
         INSERT INTO transactionline
         WITH t AS NOT MATERIALIZED (
             SELECT id, type, memo, foreigntotal, createddate, lastmodifieddate,
@@ -177,7 +230,9 @@ def insert_lines(conn: sqlite3.Connection, lines_per_invoice: int, where: str = 
                     WHEN k = 1 AND id % 50 = 7 THEN lastmodifieddate + 3600 * (1 + id % 48)
                     ELSE MAX(createddate, lastmodifieddate - (id * 13 + k * 7) % 86400)
                END
-        FROM l""", args)
+        FROM l""",
+        args,
+    )
 
 
 def _bulk_seconds(rng: random.Random, count: int, low: int, high: int) -> list[int]:
@@ -188,14 +243,26 @@ def _bulk_seconds(rng: random.Random, count: int, low: int, high: int) -> list[i
 # hour 01:00-02:00 on fall-back nights, once in PDT and once in PST, and just after the skipped
 # hour in spring. Bulk edits land on them, so the generated history crosses every change.
 DST_SECONDS = sorted(
-    [int(datetime(y, m, d, h, 30, tzinfo=timezone.utc).timestamp())
-     for (y, m, d) in ((2023, 11, 5), (2024, 11, 3), (2025, 11, 2)) for h in (8, 9)]
-    + [int(datetime(y, 3, d, 10, 30, tzinfo=timezone.utc).timestamp())
-       for (y, d) in ((2023, 12), (2024, 10), (2025, 9))])
+    [
+        int(datetime(y, m, d, h, 30, tzinfo=timezone.utc).timestamp())
+        for (y, m, d) in ((2023, 11, 5), (2024, 11, 3), (2025, 11, 2))
+        for h in (8, 9)
+    ]
+    + [
+        int(datetime(y, 3, d, 10, 30, tzinfo=timezone.utc).timestamp())
+        for (y, d) in ((2023, 12), (2024, 10), (2025, 9))
+    ]
+)
 
 
-def _customers(rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100,
-               start_n: int = 1, parents: list[int] | None = None):
+def _customers(
+    rng: random.Random,
+    count: int,
+    tz: ZoneInfo,
+    start_id: int = 100,
+    start_n: int = 1,
+    parents: list[int] | None = None,
+):
     """Customer rows as lists in schema order; ids from `start_id` upwards with gaps."""
     bulk = _bulk_seconds(rng, count, *MODIFIED)
     cid, ids = start_id, list(parents or [])
@@ -226,16 +293,16 @@ def _customers(rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100
             f"EXT-C-{n:05d}" if rand() < 0.5 else None,
             _pick(rng, _REGIONS) if rand() < 0.7 else None,
             "T" if rand() < 0.1 else "F",
-            _midnight(_day_of(created + _between(rng, 30, 900) * DAY, tz), tz)
-            if rand() < 0.3 else None,
+            _midnight(_day_of(created + _between(rng, 30, 900) * DAY, tz), tz) if rand() < 0.3 else None,
         ]
         ids.append(cid)
 
 
 def _types(rng: random.Random, invoices: int) -> list[str]:
     """Exactly `invoices` CustInvc, plus a smaller number of other types, shuffled."""
-    others = [kind for kind, share in OTHER_TYPES.items()
-              for _ in range(round(invoices * share) + (1 if invoices else 0))]
+    others = [
+        kind for kind, share in OTHER_TYPES.items() for _ in range(round(invoices * share) + (1 if invoices else 0))
+    ]
     kinds = ["CustInvc"] * (invoices + len(others))
     # Scatter the other types over random positions (a full shuffle of a million is slow).
     for position, kind in zip(rng.sample(range(len(kinds)), len(others)), others):
@@ -246,8 +313,9 @@ def _types(rng: random.Random, invoices: int) -> list[str]:
 _PREFIX = {"CustInvc": "INV", "CustPymt": "PYMT", "SalesOrd": "SO"}
 
 
-def _transactions(rng: random.Random, kinds: list[str], customers: list[tuple], tz: ZoneInfo,
-                  start_id: int, seq: dict[str, int]):
+def _transactions(
+    rng: random.Random, kinds: list[str], customers: list[tuple], tz: ZoneInfo, start_id: int, seq: dict[str, int]
+):
     """Transaction rows as tuples in schema order. `customers`: (id, terms, subsidiary,
     currency) tuples; `seq` counts tranids per type and is advanced in place.
 
@@ -280,23 +348,33 @@ def _transactions(rng: random.Random, kinds: list[str], customers: list[tuple], 
             amounts = (paid / 100, (cents - paid) / 100)
             duedate = midnight(date.fromordinal(day.toordinal() + terms_days[terms]), tz)
         else:
-            status = ("B", "C")[int(rand() * 2)] if kind == "CustPymt" \
-                else ("B", "F", "G")[int(rand() * 3)]
+            status = ("B", "C")[int(rand() * 2)] if kind == "CustPymt" else ("B", "F", "G")[int(rand() * 3)]
             amounts, duedate = (None, None), None
         yield (
-            tid, f"{_PREFIX[kind]}{seq[kind]:06d}", kind, record_type[kind], cust_id,
-            trandate, duedate, created, modified, status, cents / 100, amounts[0], amounts[1],
+            tid,
+            f"{_PREFIX[kind]}{seq[kind]:06d}",
+            kind,
+            record_type[kind],
+            cust_id,
+            trandate,
+            duedate,
+            created,
+            modified,
+            status,
+            cents / 100,
+            amounts[0],
+            amounts[1],
             currency,
             1.0 if currency == 1 else (10_500 + int(rand() * 3001)) / 10_000,
             memos[int(rand() * nmemo)] if rand() < 0.4 else None,
             terms if kind != "CustPymt" else None,
-            subsidiary, period(day.year, day.month),
+            subsidiary,
+            period(day.year, day.month),
             f"EXT-T-{tid}" if rand() < 0.5 else None,
             f"PO-{1000 + int(rand() * 99000)}" if kind != "CustPymt" and rand() < 0.5 else None,
             "T" if rand() < 0.6 else "F",
             f"PRJ-{tid % 997:03d}/{day.year}" if rand() < 0.3 else None,
-            midnight(date.fromordinal(day.toordinal() + int(rand() * 20)), tz)
-            if rand() < 0.2 else None,
+            midnight(date.fromordinal(day.toordinal() + int(rand() * 20)), tz) if rand() < 0.2 else None,
             int(rand() * 4000) / 10_000 if kind != "CustPymt" else None,
         )
 
@@ -304,8 +382,16 @@ def _transactions(rng: random.Random, kinds: list[str], customers: list[tuple], 
 def _custom_fields():
     stamp = _epoch(2022, 6, 1)
     for n, (scriptid, (kind, value_type, label)) in enumerate(schema.CUSTOM_FIELDS.items()):
-        yield (1001 + n, scriptid.upper(), kind, value_type, label,
-               f"{label} (emulated custom field)", "F", stamp + n * DAY)
+        yield (
+            1001 + n,
+            scriptid.upper(),
+            kind,
+            value_type,
+            label,
+            f"{label} (emulated custom field)",
+            "F",
+            stamp + n * DAY,
+        )
 
 
 def _deleted(rng: random.Random, conn: sqlite3.Connection, count: int):
@@ -321,9 +407,21 @@ def _deleted(rng: random.Random, conn: sqlite3.Connection, count: int):
                 rid += 1
             taken.add(rid)
             name = f"INV-D{n + 1:05d}" if kind == "invoice" else f"CUST-D{n + 1:05d} Removed Co"
-            rows.append((rid, schema.RECORD_TYPE_ID[kind], None, kind, name,
-                         _between(rng, *MODIFIED), _pick(rng, (-4, 3, 5)),
-                         _pick(rng, DELETE_CONTEXTS), "F", "F", "F"))
+            rows.append(
+                (
+                    rid,
+                    schema.RECORD_TYPE_ID[kind],
+                    None,
+                    kind,
+                    name,
+                    _between(rng, *MODIFIED),
+                    _pick(rng, (-4, 3, 5)),
+                    _pick(rng, DELETE_CONTEXTS),
+                    "F",
+                    "F",
+                    "F",
+                )
+            )
     return rows
 
 
@@ -350,8 +448,9 @@ def _midnight(day: date, tz: ZoneInfo) -> int:
 
 def rezone_dates(conn: sqlite3.Connection, old: ZoneInfo, new: ZoneInfo) -> None:
     """Date columns are stored as local midnight: keep each date's day in a new account zone."""
-    conn.create_function("ns_rezone", 1, lambda v: None if v is None else local_midnight(
-        local_date(v, old), new), deterministic=True)
+    conn.create_function(
+        "ns_rezone", 1, lambda v: None if v is None else local_midnight(local_date(v, old), new), deterministic=True
+    )
     for table, columns in schema.TABLES.items():
         for column, kind in columns.items():
             if kind == schema.DATE:

@@ -40,9 +40,27 @@ class SuiteQL(Oracle):
 
 # sqlglot classes of the functions netsuite-api.md §3 lists, plus the aggregates (AND and OR are
 # functions to sqlglot too).
-_ALLOWED = (exp.And, exp.Or, exp.Upper, exp.Lower, exp.Substring, exp.Coalesce, exp.Case, exp.If,
-            exp.DecodeCase, exp.Round, exp.Count, exp.Min, exp.Max, exp.Sum, exp.Avg, exp.RowNumber, exp.Exists,
-            exp.CurrentTimestamp, exp.CurrentDate)
+_ALLOWED = (
+    exp.And,
+    exp.Or,
+    exp.Upper,
+    exp.Lower,
+    exp.Substring,
+    exp.Coalesce,
+    exp.Case,
+    exp.If,
+    exp.DecodeCase,
+    exp.Round,
+    exp.Count,
+    exp.Min,
+    exp.Max,
+    exp.Sum,
+    exp.Avg,
+    exp.RowNumber,
+    exp.Exists,
+    exp.CurrentTimestamp,
+    exp.CurrentDate,
+)
 # sqlglot renamed these Select arguments over versions.
 _FROM = "from_" if "from_" in exp.Select.arg_types else "from"
 _WITH = "with_" if "with_" in exp.Select.arg_types else "with"
@@ -141,8 +159,9 @@ class Engine:
                 # One row past the page tells whether the page ends the result; only when it
                 # does not (or the offset passed the end) is the full count worth its cost.
                 # The rows an offset passes are skipped before any item is written.
-                rows = self.conn.execute(f"SELECT {items} FROM (SELECT * FROM ({translation.sql}) "
-                                         "LIMIT ? OFFSET ?)", (limit + 1, offset)).fetchall()
+                rows = self.conn.execute(
+                    f"SELECT {items} FROM (SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?)", (limit + 1, offset)
+                ).fetchall()
                 if len(rows) <= limit and (rows or offset == 0):
                     total = offset + len(rows)
                 else:
@@ -168,8 +187,7 @@ class Engine:
         value a string (§2). A page is 1,000 rows of tens of columns; building and encoding
         them in Python was most of the emulator's CPU per row. Only values without a stored
         rendering (a computed decimal, a bare date) call back into Python (`ns_render`)."""
-        pairs = [f"{_sql_text(col.name)}, {self._value_sql(col, f'c{i}')}"
-                 for i, col in enumerate(translation.columns)]
+        pairs = [f"{_sql_text(col.name)}, {self._value_sql(col, f'c{i}')}" for i, col in enumerate(translation.columns)]
         return f"json_object('links', json('[]'), {', '.join(pairs)})"
 
     def _value_sql(self, column: Column, ref: str) -> str:
@@ -179,12 +197,16 @@ class Engine:
             if self.settings.decimal_leading_zero:
                 return ref
             # Oracle's TO_CHAR drops the zero of a magnitude below one (".5", "-.5").
-            return (f"CASE WHEN {ref} GLOB '0.*' THEN substr({ref}, 2) "
-                    f"WHEN {ref} GLOB '-0.*' THEN '-' || substr({ref}, 3) ELSE {ref} END")
+            return (
+                f"CASE WHEN {ref} GLOB '0.*' THEN substr({ref}, 2) "
+                f"WHEN {ref} GLOB '-0.*' THEN '-' || substr({ref}, 3) ELSE {ref} END"
+            )
         if column.kind in schema.TEMPORAL:
             return f"CASE typeof({ref}) WHEN 'text' THEN {ref} WHEN 'null' THEN NULL ELSE ns_render({ref}, 1) END"
-        return (f"CASE typeof({ref}) WHEN 'integer' THEN CAST({ref} AS TEXT) "
-                f"WHEN 'real' THEN ns_render({ref}, 0) ELSE {ref} END")
+        return (
+            f"CASE typeof({ref}) WHEN 'integer' THEN CAST({ref} AS TEXT) "
+            f"WHEN 'real' THEN ns_render({ref}, 0) ELSE {ref} END"
+        )
 
     def _array(self, columns: list[Column], rows: list[tuple[str]]) -> bytes:
         """The items as one JSON array; NULL columns left out of each item (§2) unless the
@@ -223,8 +245,7 @@ def _functions(settings: Settings) -> dict:
         return formats.to_char_datetime(v, f, s.tz)
 
     def render(v, temporal):  # a value without a stored rendering, as `Engine._value_sql` says
-        return formats.user_date(v, s.date_format, s.tz) if temporal else \
-            formats.number_text(v, s.decimal_leading_zero)
+        return formats.user_date(v, s.date_format, s.tz) if temporal else formats.number_text(v, s.decimal_leading_zero)
 
     return {
         "ns_render": render,
@@ -267,8 +288,9 @@ def _counting(tree: exp.Select) -> exp.Select:
     """The same rows without ordering or computed columns, so COUNT(*) reads only an index."""
     counted = tree.copy()
     counted.set("order", None)
-    if not any(counted.args.get(k) for k in ("group", "distinct", "limit", "having")) \
-            and not any(p.find(*_AGGREGATES) for p in counted.expressions):
+    if not any(counted.args.get(k) for k in ("group", "distinct", "limit", "having")) and not any(
+        p.find(*_AGGREGATES) for p in counted.expressions
+    ):
         counted.set("expressions", [exp.Literal.number(1)])
     return counted
 
@@ -323,8 +345,7 @@ class Translator:
                 unnamed += 1
                 name = f"expr{unnamed}"  # NetSuite's name for an unaliased expression
             columns.append(Column(name, kind))
-            projections.append(exp.alias_(new, f"c{len(projections)}" if top else name,
-                                          quoted=True, copy=False))
+            projections.append(exp.alias_(new, f"c{len(projections)}" if top else name, quoted=True, copy=False))
         node.set("expressions", projections)
         scope.outputs = {c.name: p.this for c, p in zip(columns, projections)}
 
@@ -334,8 +355,7 @@ class Translator:
         if node.args.get("order") is not None:
             for ordered in node.args["order"].expressions:
                 target = ordered.this
-                if isinstance(target, exp.Column) and not target.table \
-                        and target.name.lower() in scope.outputs:
+                if isinstance(target, exp.Column) and not target.table and target.name.lower() in scope.outputs:
                     # A select alias: order by its expression, which keeps indexes usable.
                     ordered.set("this", scope.outputs[target.name.lower()].copy())
                 else:
@@ -355,8 +375,7 @@ class Translator:
                 written = ".".join(part.name for part in node.parts)
                 raise SuiteQLError(PREFIX + f"Invalid search type: {written}.")
             if name in self.settings.denied:
-                raise SuiteQLError(PREFIX + f"Search error occurred: Record '{name}' was not "
-                                   "found.")
+                raise SuiteQLError(PREFIX + f"Search error occurred: Record '{name}' was not found.")
             alias = (node.alias or name).lower()
             node.set("this", exp.to_identifier(name, quoted=True))
             if node.alias:
@@ -407,8 +426,9 @@ class Translator:
 
     def _apply_rownum_limit(self, node: exp.Select, scope: Scope, limit: int) -> None:
         """ROWNUM counts rows before ORDER BY and grouping: limit the rows the query reads."""
-        if not (node.args.get("order") or node.args.get("group") or node.args.get("distinct")
-                or node.find(*_AGGREGATES)):
+        if not (
+            node.args.get("order") or node.args.get("group") or node.args.get("distinct") or node.find(*_AGGREGATES)
+        ):
             node.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
             return
         if node.args.get("joins") or len(scope.sources) != 1:
@@ -419,8 +439,10 @@ class Translator:
             inner.set("where", node.args["where"])
             node.set("where", None)
         alias = scope.sources[0].alias
-        node.set(_FROM, exp.From(this=exp.Subquery(this=inner, alias=exp.TableAlias(
-                     this=exp.to_identifier(alias, quoted=True)))))
+        node.set(
+            _FROM,
+            exp.From(this=exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))),
+        )
 
     # -- expressions ----------------------------------------------------------------------
     def expr(self, node: exp.Expression, scope: Scope) -> tuple[exp.Expression, str]:
@@ -446,8 +468,9 @@ class Translator:
         if isinstance(node, exp.Case):
             ifs = node.args.get("ifs") or []
             outcomes = [i.args.get("true") for i in ifs] + [node.args.get("default")]
-            return node, next((o.meta["kind"] for o in outcomes
-                               if o is not None and o.meta.get("kind", OTHER) != OTHER), OTHER)
+            return node, next(
+                (o.meta["kind"] for o in outcomes if o is not None and o.meta.get("kind", OTHER) != OTHER), OTHER
+            )
         return node, OTHER
 
     def _children(self, node: exp.Expression, scope: Scope) -> list[str]:
@@ -459,8 +482,7 @@ class Translator:
                 node.set(key, new)
                 kinds.append(kind)
             elif isinstance(value, list):
-                pairs = [self.expr(v, scope) if isinstance(v, exp.Expression) else (v, OTHER)
-                         for v in value]
+                pairs = [self.expr(v, scope) if isinstance(v, exp.Expression) else (v, OTHER) for v in value]
                 for new, kind in pairs:
                     if isinstance(new, exp.Expression):
                         new.meta["kind"] = kind
@@ -478,68 +500,79 @@ class Translator:
             return exp.Window(this=exp.RowNumber()), schema.INTEGER
         current: Scope | None = scope
         while current is not None:
-            hits = [s for s in current.sources
-                    if (not qualifier or s.alias == qualifier) and name in s.columns]
+            hits = [s for s in current.sources if (not qualifier or s.alias == qualifier) and name in s.columns]
             if len(hits) > 1:
                 raise unsupported()  # ambiguous column
             if hits:
                 source = hits[0]
                 new = exp.column(name, table=source.alias or None, quoted=True)
-                new.meta.update(kind=source.columns[name], table=source.table, name=name,
-                                alias=source.alias)
+                new.meta.update(kind=source.columns[name], table=source.table, name=name, alias=source.alias)
                 return new, source.columns[name]
             current = current.parent
         raise self._unknown(node.sql(dialect=SuiteQL), scope)
 
     @staticmethod
     def _unknown(identifier: str, scope: Scope) -> SuiteQLError:
-        return SuiteQLError(PREFIX + f"Search error occurred: Unknown identifier '{identifier}'. "
-                            f"Available identifiers are: {scope.describe()}.")
+        return SuiteQLError(
+            PREFIX + f"Search error occurred: Unknown identifier '{identifier}'. "
+            f"Available identifiers are: {scope.describe()}."
+        )
 
     def _builtin(self, node: exp.Dot, scope: Scope) -> tuple[exp.Expression, str]:
         """BUILTIN.DF(column) (display text) and BUILTIN.CF(column) (criteria form)."""
         fn = node.expression
-        if not (isinstance(node.this, exp.Identifier) and node.this.name.upper() == "BUILTIN"
-                and isinstance(fn, exp.Anonymous) and fn.name.upper() in ("DF", "CF")
-                and len(fn.expressions) == 1 and isinstance(fn.expressions[0], exp.Column)):
+        if not (
+            isinstance(node.this, exp.Identifier)
+            and node.this.name.upper() == "BUILTIN"
+            and isinstance(fn, exp.Anonymous)
+            and fn.name.upper() in ("DF", "CF")
+            and len(fn.expressions) == 1
+            and isinstance(fn.expressions[0], exp.Column)
+        ):
             raise unsupported()
         col, kind = self._column(fn.expressions[0], scope)
         key = (col.meta.get("table"), col.meta.get("name"))
         type_col = exp.column("type", table=col.meta.get("alias") or None, quoted=True)
         if fn.name.upper() == "CF":
             if key == ("transaction", "status"):
-                return exp.DPipe(this=type_col, expression=exp.DPipe(
-                    this=exp.Literal.string(":"), expression=col)), OTHER
+                return exp.DPipe(
+                    this=type_col, expression=exp.DPipe(this=exp.Literal.string(":"), expression=col)
+                ), OTHER
             return col, kind
         if key in schema.DISPLAY_REFERENCE:
             target = schema.DISPLAY_REFERENCE[key]
             # The lookup's own alias keeps `customer.parent` pointing at the outer row.
-            lookup = (exp.select(exp.column(schema.DISPLAY_COLUMN[target], table="ns_ref",
-                                            quoted=True))
-                      .from_(exp.to_table(target, alias="ns_ref", quoted=True))
-                      .where(exp.column("id", table="ns_ref", quoted=True).eq(col)))
+            lookup = (
+                exp.select(exp.column(schema.DISPLAY_COLUMN[target], table="ns_ref", quoted=True))
+                .from_(exp.to_table(target, alias="ns_ref", quoted=True))
+                .where(exp.column("id", table="ns_ref", quoted=True).eq(col))
+            )
             return exp.Subquery(this=lookup), OTHER
         if key in schema.DISPLAY_LOOKUP:
             lookup = schema.DISPLAY_LOOKUP[key]
-            code = exp.DPipe(this=type_col, expression=exp.DPipe(
-                this=exp.Literal.string(":"), expression=col)) if lookup == "status" else col
-            return exp.Anonymous(this="ns_display",
-                                 expressions=[exp.Literal.string(lookup), code]), OTHER
+            code = (
+                exp.DPipe(this=type_col, expression=exp.DPipe(this=exp.Literal.string(":"), expression=col))
+                if lookup == "status"
+                else col
+            )
+            return exp.Anonymous(this="ns_display", expressions=[exp.Literal.string(lookup), code]), OTHER
         return col, kind  # a plain field's display text is its value
 
     def _function(self, node: exp.Anonymous, kinds: list[str]) -> tuple[exp.Expression, str]:
         name, args = node.name.upper(), node.expressions
         if name == "NVL" and len(args) == 2:
-            return exp.Coalesce(this=args[0], expressions=[args[1]]), \
-                next((k for k in kinds if k != OTHER), OTHER)
+            return exp.Coalesce(this=args[0], expressions=[args[1]]), next((k for k in kinds if k != OTHER), OTHER)
         if name == "TO_CHAR" and len(args) in (1, 2):
             fmt = args[1] if len(args) == 2 else exp.Null()
             temporal = kinds[0] in schema.TEMPORAL
             if temporal and isinstance(fmt, exp.Literal):
                 self._check_format(fmt.this)
                 column = args[0]
-                stored = column.meta.get("table") and schema.rendered_column(
-                    column.meta["name"], kinds[0], fmt.this) if isinstance(column, exp.Column) else None
+                stored = (
+                    column.meta.get("table") and schema.rendered_column(column.meta["name"], kinds[0], fmt.this)
+                    if isinstance(column, exp.Column)
+                    else None
+                )
                 if stored:  # a table's own column: its rendering is stored (schema.RENDERED)
                     node = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
                     node.meta.update(column.meta)  # NULL exactly when the column is
@@ -549,8 +582,7 @@ class Translator:
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):
             kind = schema.DATE if name == "TO_DATE" else schema.DATETIME
             if len(args) == 1:
-                args = [args[0], exp.Literal.string(
-                    formats.user_format_as_oracle(self.settings.date_format))]
+                args = [args[0], exp.Literal.string(formats.user_format_as_oracle(self.settings.date_format))]
             if all(isinstance(a, exp.Literal) and a.is_string for a in args):
                 try:  # a literal is read once, so an index on the column can serve the filter
                     epoch = formats.parse_local(args[0].this, args[1].this, self.settings.tz)
@@ -600,8 +632,7 @@ def _native_nulls_order(ordered: exp.Ordered) -> None:
     """Oracle puts NULLs last when ascending; a column that is never NULL needs no NULLS clause,
     and without one SQLite can read the order straight from an index."""
     col = ordered.this
-    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(
-            col.meta.get("table"), ()):
+    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(col.meta.get("table"), ()):
         ordered.set("nulls_first", not ordered.args.get("desc"))
 
 

@@ -49,8 +49,7 @@ def parse(request: dict) -> Plan:
     route = request.get("route")
     if route is not None and route not in ROUTES:
         raise FaultError(f"route must be one of {', '.join(ROUTES)}")
-    plan = Plan(kind, route=route, seed=int(request.get("seed", 0)),
-                stall_s=float(request.get("stall_s", 30.0)))
+    plan = Plan(kind, route=route, seed=int(request.get("seed", 0)), stall_s=float(request.get("stall_s", 30.0)))
     if modes[0] == "fraction":
         plan.fraction = float(request["fraction"])
         if not 0 <= plan.fraction <= 1:

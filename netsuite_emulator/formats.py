@@ -14,8 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
-_MONTH_NAMES = ("JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER "
-                "DECEMBER").split()
+_MONTH_NAMES = ("JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER").split()
 
 # Oracle datetime format elements we support; anything else is refused like an unknown element.
 _ORACLE_TOKEN = re.compile(
@@ -44,8 +43,7 @@ def oracle_tokens(fmt: str) -> list[str]:
 
 # Elements with an exact strftime spelling; a model made only of these (and literal text) is
 # rendered by one strftime call, the cost that matters when TO_CHAR runs for every row.
-_STRFTIME = {"YYYY": "%Y", "MM": "%m", "DD": "%d", "HH24": "%H", "HH": "%I", "HH12": "%I",
-             "MI": "%M", "SS": "%S"}
+_STRFTIME = {"YYYY": "%Y", "MM": "%m", "DD": "%d", "HH24": "%H", "HH": "%I", "HH12": "%I", "MI": "%M", "SS": "%S"}
 
 
 @functools.lru_cache(maxsize=256)
@@ -96,8 +94,7 @@ class LocalClock:
         self._offsets: dict[int, int | None] = {}
         self._days: dict[int, str] = {}
         if not _TIMES_OF_DAY:
-            _TIMES_OF_DAY.extend(f"{h:02d}:{m:02d}:{s:02d}"
-                                 for h in range(24) for m in range(60) for s in range(60))
+            _TIMES_OF_DAY.extend(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
 
     def _local_second(self, epoch: float) -> int:
         whole = int(epoch)  # epochs here are after 1970, so this floors
@@ -241,8 +238,17 @@ def parse_local(text: str, fmt: str, tz: ZoneInfo) -> float:
             hour += 12
     micro = int(g.get("fraction", "0").ljust(6, "0")[:6])
     try:
-        local = datetime(year, month, int(g.get("day", 1)), hour, int(g.get("minute", 0)),
-                         int(g.get("second", 0)), micro, tzinfo=tz, fold=0)
+        local = datetime(
+            year,
+            month,
+            int(g.get("day", 1)),
+            hour,
+            int(g.get("minute", 0)),
+            int(g.get("second", 0)),
+            micro,
+            tzinfo=tz,
+            fold=0,
+        )
     except ValueError as exc:
         raise FormatError(str(exc)) from None
     return local.timestamp()
@@ -296,9 +302,14 @@ def user_format_as_oracle(fmt: str) -> str:
 def user_date(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     """A date or datetime selected without TO_CHAR: the local date in the user's format."""
     day = local_date(epoch, tz)
-    values = {"YYYY": f"{day.year:04d}", "MON": _MONTHS[day.month - 1].title(),
-              "MM": f"{day.month:02d}", "M": str(day.month), "DD": f"{day.day:02d}",
-              "D": str(day.day)}
+    values = {
+        "YYYY": f"{day.year:04d}",
+        "MON": _MONTHS[day.month - 1].title(),
+        "MM": f"{day.month:02d}",
+        "M": str(day.month),
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+    }
     return "".join(values.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
 
 

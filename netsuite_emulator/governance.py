@@ -91,8 +91,9 @@ class Metrics:
 
     def query(self, q: str, limit: int, offset: int, status: int, rows: int) -> None:
         with self._lock:
-            self.queries.append({"q": q, "limit": limit, "offset": offset, "status": status,
-                                 "rows": rows, "at": round(time.time(), 3)})
+            self.queries.append(
+                {"q": q, "limit": limit, "offset": offset, "status": status, "rows": rows, "at": round(time.time(), 3)}
+            )
 
     def snapshot(self, pool: Pool) -> dict:
         with self._lock:

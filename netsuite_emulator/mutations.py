@@ -30,8 +30,7 @@ def _table(request: dict) -> str:
 class Mutator:
     """Holds what changes need: the connection, its lock, the settings and a seeded generator."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock, settings, seed: int,
-                 lines_per_invoice: int):
+    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock, settings, seed: int, lines_per_invoice: int):
         self.conn, self.lock, self.settings = conn, lock, settings
         self.rng = random.Random(f"mutations:{seed}")
         self.lines_per_invoice = lines_per_invoice
@@ -64,28 +63,26 @@ class Mutator:
         with self.lock:
             now = self.now()
             top = self.conn.execute(f'SELECT COALESCE(MAX(id), 1000) FROM "{table}"').fetchone()[0]
-            deleted = self.conn.execute("SELECT COALESCE(MAX(recordid), 0) FROM deletedrecord "
-                                        "WHERE type = ?", ("customer" if table == "customer"
-                                                           else schema.RECORD_TYPE[kind],))
+            deleted = self.conn.execute(
+                "SELECT COALESCE(MAX(recordid), 0) FROM deletedrecord WHERE type = ?",
+                ("customer" if table == "customer" else schema.RECORD_TYPE[kind],),
+            )
             top = max(top, deleted.fetchone()[0])  # NetSuite never reuses an internal id
             if table == "customer":
                 n = self.conn.execute("SELECT COUNT(*) FROM customer").fetchone()[0] + 1
                 generated = data._customers(self.rng, count, tz, top, n + 10_000)
             else:
-                customers = self.conn.execute(
-                    "SELECT id, terms, subsidiary, currency FROM customer").fetchall()
+                customers = self.conn.execute("SELECT id, terms, subsidiary, currency FROM customer").fetchall()
                 if not customers:
                     raise ControlError("transactions need at least one customer")
                 seq = {k: 0 for k in schema.RECORD_TYPE}
-                for k, used in self.conn.execute('SELECT type, COUNT(*) FROM "transaction" '
-                                                  "GROUP BY type"):
+                for k, used in self.conn.execute('SELECT type, COUNT(*) FROM "transaction" GROUP BY type'):
                     seq[k] = used + 10_000  # tranids of inserted records never collide
                 generated = data._transactions(self.rng, [kind] * count, customers, tz, top, seq)
             rows = []
             for base, extra in zip(generated, overrides):
                 row = dict(zip(columns, base))
-                row.update({"datecreated" if table == "customer" else "createddate": now,
-                            "lastmodifieddate": now})
+                row.update({"datecreated" if table == "customer" else "createddate": now, "lastmodifieddate": now})
                 if table == "transaction":
                     row["trandate"] = formats.local_midnight(formats.local_date(now, tz), tz)
                 for column, value in extra.items():
@@ -96,11 +93,12 @@ class Mutator:
             data._insert(self.conn, table, rows)
             ids = [r[0] for r in rows]
             if table == "transaction" and ids:
-                data.insert_lines(self.conn, self.lines_per_invoice,
-                                  f"t.id IN ({', '.join(map(str, ids))})")
+                data.insert_lines(self.conn, self.lines_per_invoice, f"t.id IN ({', '.join(map(str, ids))})")
                 self.conn.execute(
-                    "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" "
-                    f"IN ({', '.join(map(str, ids))})", (now,))
+                    'UPDATE transactionline SET linelastmodifieddate = ? WHERE "transaction" '
+                    f"IN ({', '.join(map(str, ids))})",
+                    (now,),
+                )
             self.conn.commit()
         return ids
 
@@ -142,8 +140,9 @@ class Mutator:
             self.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE id = ?', args)
             if table == "transaction":  # the header edit touches its main line too
                 self.conn.executemany(
-                    'UPDATE transactionline SET linelastmodifieddate = ? WHERE "transaction" = ? '
-                    "AND mainline = 'T'", [(a[-2], a[-1]) for a in args])
+                    "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" = ? AND mainline = 'T'",
+                    [(a[-2], a[-1]) for a in args],
+                )
             self.conn.commit()
         return ids
 
@@ -157,22 +156,20 @@ class Mutator:
             marks = ", ".join("?" for _ in ids) or "NULL"
             if table == "customer":
                 gone = self.conn.execute(
-                    "SELECT id, 'customer', entityid || ' ' || companyname FROM customer "
-                    f"WHERE id IN ({marks})", ids).fetchall()
+                    f"SELECT id, 'customer', entityid || ' ' || companyname FROM customer WHERE id IN ({marks})", ids
+                ).fetchall()
             else:
                 gone = self.conn.execute(
-                    f'SELECT id, recordtype, tranid FROM "transaction" WHERE id IN ({marks})',
-                    ids).fetchall()
-                self.conn.execute(f'DELETE FROM transactionline WHERE "transaction" IN ({marks})',
-                                  ids)
+                    f'SELECT id, recordtype, tranid FROM "transaction" WHERE id IN ({marks})', ids
+                ).fetchall()
+                self.conn.execute(f'DELETE FROM transactionline WHERE "transaction" IN ({marks})', ids)
             self.conn.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', ids)
             now = self.now()
             # Deleted through an integration: context "Web Services", by the token's user (3).
             self.conn.executemany(
-                "INSERT INTO deletedrecord VALUES (?, ?, NULL, ?, ?, ?, 3, 'Web Services', "
-                "'F', 'F', 'F')",
-                [(rid, schema.RECORD_TYPE_ID.get(kind, -30), kind, name, now)
-                 for rid, kind, name in gone])
+                "INSERT INTO deletedrecord VALUES (?, ?, NULL, ?, ?, ?, 3, 'Web Services', 'F', 'F', 'F')",
+                [(rid, schema.RECORD_TYPE_ID.get(kind, -30), kind, name, now) for rid, kind, name in gone],
+            )
             self.conn.commit()
         return ids
 
@@ -189,13 +186,11 @@ class Mutator:
                 raise ControlError("ids must be a list of integers")
             marks = ", ".join("?" for _ in wanted) or "NULL"
             clause = f"{where} {'AND' if where else 'WHERE'} id IN ({marks})"
-            return [r[0] for r in self.conn.execute(
-                f'SELECT id FROM "{table}" {clause} ORDER BY id', args + wanted)]
+            return [r[0] for r in self.conn.execute(f'SELECT id FROM "{table}" {clause} ORDER BY id', args + wanted)]
         count = request.get("count")
         if not isinstance(count, int) or count < 0:
             raise ControlError("give ids (a list) or count (a non-negative integer)")
-        candidates = [r[0] for r in self.conn.execute(
-            f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
+        candidates = [r[0] for r in self.conn.execute(f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
         return sorted(self.rng.sample(candidates, min(count, len(candidates))))
 
 
@@ -219,8 +214,12 @@ class Writer:
         return self.status()
 
     def status(self) -> dict:
-        return {"running": self._thread.is_alive(), "rate_per_second": self.rate,
-                "seconds": self.seconds, **{k: sorted(v) for k, v in self.done.items()}}
+        return {
+            "running": self._thread.is_alive(),
+            "rate_per_second": self.rate,
+            "seconds": self.seconds,
+            **{k: sorted(v) for k, v in self.done.items()},
+        }
 
     def _run(self) -> None:
         started, n = time.monotonic(), 0

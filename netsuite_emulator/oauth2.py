@@ -39,11 +39,10 @@ def _b64(part: str) -> bytes:
 
 def generate_key(kind: str, path) -> object:
     """A fresh private key written as PKCS#8 PEM (for tests); answers its public key."""
-    key = rsa.generate_private_key(65537, 2048) if kind == "rsa" \
-        else ec.generate_private_key(ec.SECP256R1())
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    key = rsa.generate_private_key(65537, 2048) if kind == "rsa" else ec.generate_private_key(ec.SECP256R1())
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return key.public_key()
 
 
@@ -51,6 +50,7 @@ def load_public_key(path) -> object:
     data = path.read_bytes()
     if b"CERTIFICATE" in data:
         from cryptography import x509
+
         return x509.load_pem_x509_certificate(data).public_key()
     return serialization.load_pem_public_key(data)
 
@@ -59,10 +59,10 @@ def verify_signature(alg: str, key, signed: bytes, signature: bytes) -> None:
     """RFC 7518 §3.4 (ES: raw r||s) and §3.5 (PS: PSS, MGF1, salt = hash length)."""
     if alg.startswith("PS") and isinstance(key, rsa.RSAPublicKey):
         algorithm = _HASH[alg[2:]]()
-        key.verify(signature, signed, padding.PSS(mgf=padding.MGF1(algorithm),
-                                                  salt_length=algorithm.digest_size), algorithm)
-    elif alg.startswith("ES") and isinstance(key, ec.EllipticCurvePublicKey) \
-            and isinstance(key.curve, _CURVE[alg]):
+        key.verify(
+            signature, signed, padding.PSS(mgf=padding.MGF1(algorithm), salt_length=algorithm.digest_size), algorithm
+        )
+    elif alg.startswith("ES") and isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, _CURVE[alg]):
         size = (key.curve.key_size + 7) // 8
         if len(signature) != 2 * size:
             raise InvalidSignature()
@@ -75,8 +75,7 @@ def verify_signature(alg: str, key, signed: bytes, signature: bytes) -> None:
 class TokenService:
     """One integration (client id) mapped to one certificate (id + public key)."""
 
-    def __init__(self, client_id: str, certificate_id: str, public_key, lifetime_s: int = 3600,
-                 clock=time.time):
+    def __init__(self, client_id: str, certificate_id: str, public_key, lifetime_s: int = 3600, clock=time.time):
         self.client_id, self.certificate_id = client_id, certificate_id
         self.public_key, self.lifetime_s, self.clock = public_key, lifetime_s, clock
         self._tokens: dict[str, tuple[float, frozenset]] = {}
@@ -88,12 +87,14 @@ class TokenService:
                 raise Refused("invalid_request", "The request must be form-encoded.")
             form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
             if form.get("grant_type") != "client_credentials":
-                raise Refused("unsupported_grant_type" if form.get("grant_type")
-                              else "invalid_request", "grant_type must be client_credentials.")
-            if form.get("client_assertion_type") != ASSERTION_TYPE or \
-                    not form.get("client_assertion"):
-                raise Refused("invalid_request", "client_assertion_type must be "
-                              f"{ASSERTION_TYPE} with a client_assertion.")
+                raise Refused(
+                    "unsupported_grant_type" if form.get("grant_type") else "invalid_request",
+                    "grant_type must be client_credentials.",
+                )
+            if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get("client_assertion"):
+                raise Refused(
+                    "invalid_request", f"client_assertion_type must be {ASSERTION_TYPE} with a client_assertion."
+                )
             scopes = self._verify(form["client_assertion"], audience)
         except Refused as exc:
             return plain_json(400, {"error": exc.error, "error_description": exc.description})
@@ -102,8 +103,7 @@ class TokenService:
             now = self.clock()
             self._tokens = {t: v for t, v in self._tokens.items() if v[0] > now}
             self._tokens[token] = (now + self.lifetime_s, scopes)
-        return plain_json(200, {"access_token": token, "expires_in": str(self.lifetime_s),
-                                "token_type": "bearer"})
+        return plain_json(200, {"access_token": token, "expires_in": str(self.lifetime_s), "token_type": "bearer"})
 
     def _verify(self, assertion: str, audience: str) -> frozenset:
         parts = assertion.split(".")
@@ -118,8 +118,9 @@ class TokenService:
             raise Refused("invalid_request", "The client assertion is not a JWT.")
         alg = header.get("alg")
         if alg not in ("PS256", "PS384", "PS512", "ES256", "ES384", "ES512"):
-            raise Refused("invalid_request", f"Algorithm {alg} is not supported; use PS256, "
-                          "PS384, PS512, ES256, ES384 or ES512.")
+            raise Refused(
+                "invalid_request", f"Algorithm {alg} is not supported; use PS256, PS384, PS512, ES256, ES384 or ES512."
+            )
         if header.get("kid") != self.certificate_id:
             raise Refused("invalid_client", "Unknown certificate id (kid).")
         if claims.get("iss") != self.client_id:
@@ -138,8 +139,7 @@ class TokenService:
         if exp <= now:
             raise Refused("invalid_grant", "The client assertion has expired (exp).")
         if exp - iat > MAX_LIFETIME_S or iat > now + 300:
-            raise Refused("invalid_grant", "exp may be at most 3600 s after iat, and iat not "
-                          "in the future.")
+            raise Refused("invalid_grant", "exp may be at most 3600 s after iat, and iat not in the future.")
         scope = claims.get("scope")
         scopes = scope.replace(",", " ").split() if isinstance(scope, str) else scope
         if not isinstance(scopes, list) or not {"rest_webservices", "restlets"} & set(scopes):

@@ -31,8 +31,7 @@ _note_ids = itertools.count(1)  # the emulator keeps no note table: ids only
 
 def fail(code: str, message: str) -> RestletError:
     """An N/error as NetSuite hands it back: `message` is the error object as JSON text."""
-    return RestletError(code, json.dumps({"type": "error.SuiteScriptError", "name": code,
-                                          "message": message}))
+    return RestletError(code, json.dumps({"type": "error.SuiteScriptError", "name": code, "message": message}))
 
 
 def _shown(value: object) -> str:
@@ -58,8 +57,7 @@ class Request:
 
 def _positive(name: str, value: object, code: str, hint: str) -> int:
     if not isinstance(value, str) or not POSITIVE.fullmatch(value):
-        raise fail(code, f"{name} must be a positive whole number such as 42; got "
-                         f"{_shown(value)}. {hint}")
+        raise fail(code, f"{name} must be a positive whole number such as 42; got {_shown(value)}. {hint}")
     return int(value)
 
 
@@ -67,16 +65,24 @@ def parse(params: dict[str, str]) -> Request:
     """GET parameters to a Request, refusing bad ones in the order the script checks them."""
     customer = params.get("customer_id")
     if customer is not None:
-        customer = _positive("customer_id", customer, "TAPNS_INVALID_CUSTOMER_ID",
-                             "Use the customer's internal id, or leave customer_id out to list "
-                             "every customer.")
+        customer = _positive(
+            "customer_id",
+            customer,
+            "TAPNS_INVALID_CUSTOMER_ID",
+            "Use the customer's internal id, or leave customer_id out to list every customer.",
+        )
     as_of = params.get("as_of")
     if as_of is not None and _date(as_of) is None:
-        raise fail("TAPNS_INVALID_AS_OF", "as_of must be a calendar date written YYYY-MM-DD "
-                   f"such as 2024-03-31; got {_shown(as_of)}. Leave as_of out to age against "
-                   "today in the account's time zone.")
-    size, hint = MAX_PAGE_SIZE, (f"Send a whole number from 1 to {MAX_PAGE_SIZE}, or leave "
-                                 f"page_size out for {MAX_PAGE_SIZE}.")
+        raise fail(
+            "TAPNS_INVALID_AS_OF",
+            "as_of must be a calendar date written YYYY-MM-DD "
+            f"such as 2024-03-31; got {_shown(as_of)}. Leave as_of out to age against "
+            "today in the account's time zone.",
+        )
+    size, hint = (
+        MAX_PAGE_SIZE,
+        (f"Send a whole number from 1 to {MAX_PAGE_SIZE}, or leave page_size out for {MAX_PAGE_SIZE}."),
+    )
     if params.get("page_size") is not None:
         size = _positive("page_size", params["page_size"], "TAPNS_INVALID_PAGE_SIZE", hint)
         if size > MAX_PAGE_SIZE:
@@ -86,17 +92,20 @@ def parse(params: dict[str, str]) -> Request:
         return Request(customer, as_of, 0, size)
     match = CURSOR.fullmatch(cursor)
     if not match or _date(match[1]) is None:
-        raise fail("TAPNS_INVALID_CURSOR", f"cursor {_shown(cursor)} is not a cursor this RESTlet "
-                   "issued. Send next_cursor from the previous answer unchanged, or leave cursor "
-                   "out to start from the first invoice.")
+        raise fail(
+            "TAPNS_INVALID_CURSOR",
+            f"cursor {_shown(cursor)} is not a cursor this RESTlet "
+            "issued. Send next_cursor from the previous answer unchanged, or leave cursor "
+            "out to start from the first invoice.",
+        )
     pinned = None if match[2] == "all" else int(match[2])
     if customer is not None and customer != pinned:
         listing = "(all customers)" if pinned is None else pinned
-        raise fail("TAPNS_INVALID_CURSOR", f"cursor belongs to a listing of customer_id {listing}"
-                   f", not {customer}. {AGAIN}")
+        raise fail(
+            "TAPNS_INVALID_CURSOR", f"cursor belongs to a listing of customer_id {listing}, not {customer}. {AGAIN}"
+        )
     if as_of is not None and as_of != match[1]:
-        raise fail("TAPNS_INVALID_CURSOR", f"cursor belongs to a listing as of {match[1]}, not "
-                   f"{as_of}. {AGAIN}")
+        raise fail("TAPNS_INVALID_CURSOR", f"cursor belongs to a listing as of {match[1]}, not {as_of}. {AGAIN}")
     return Request(pinned, match[1], int(match[3]), size)
 
 
@@ -127,17 +136,29 @@ def item(row: dict, as_of: date) -> dict:
     """One answer item; days are calendar-date differences, so DST cannot move a bucket."""
     due, tran = _row_date(row, "duedate"), _row_date(row, "trandate")
     days = max(0, (as_of - due).days) if due else 0
-    return {"id": int(row["id"]), "tranid": _text(row, "tranid"), "customer_id": int(row["entity"]),
-            "trandate": tran and tran.isoformat(), "duedate": due and due.isoformat(),
-            "total": _amount(row, "foreigntotal"), "remaining": _amount(row, "foreignamountunpaid"),
-            "status": _text(row, "status"), "terms": _text(row, "terms"),
-            "memo": _text(row, "memo"), "days_overdue": days, "aging_bucket": bucket(days)}
+    return {
+        "id": int(row["id"]),
+        "tranid": _text(row, "tranid"),
+        "customer_id": int(row["entity"]),
+        "trandate": tran and tran.isoformat(),
+        "duedate": due and due.isoformat(),
+        "total": _amount(row, "foreigntotal"),
+        "remaining": _amount(row, "foreignamountunpaid"),
+        "status": _text(row, "status"),
+        "terms": _text(row, "terms"),
+        "memo": _text(row, "memo"),
+        "days_overdue": days,
+        "aging_bucket": bucket(days),
+    }
 
 
 def _listed(row: dict, request: Request) -> bool:
-    return (row.get("status") == "Open" and (_amount(row, "foreignamountunpaid") or 0) > 0
-            and int(row["id"]) > request.after_id
-            and (request.customer_id is None or int(row["entity"]) == request.customer_id))
+    return (
+        row.get("status") == "Open"
+        and (_amount(row, "foreignamountunpaid") or 0) > 0
+        and int(row["id"]) > request.after_id
+        and (request.customer_id is None or int(row["entity"]) == request.customer_id)
+    )
 
 
 def answer(invoices: list[dict], params: dict[str, str], today: str) -> dict:
@@ -145,7 +166,7 @@ def answer(invoices: list[dict], params: dict[str, str], today: str) -> dict:
     request = parse(params)
     as_of = request.as_of or today
     listed = sorted((r for r in invoices if _listed(r, request)), key=lambda r: int(r["id"]))
-    items = [item(r, date.fromisoformat(as_of)) for r in listed[:request.page_size]]
+    items = [item(r, date.fromisoformat(as_of)) for r in listed[: request.page_size]]
     cursor = None
     if len(listed) > len(items):
         customer = "all" if request.customer_id is None else request.customer_id
@@ -155,26 +176,39 @@ def answer(invoices: list[dict], params: dict[str, str], today: str) -> dict:
 
 def _rows(state, request: Request) -> list[dict]:
     """The listing's next rows as the script's SuiteQL answers them (NULL columns left out)."""
-    sql = ('SELECT id, tranid, entity, trandate, duedate, foreigntotal, foreignamountunpaid, '
-           'status, terms, memo FROM "transaction" WHERE type = \'CustInvc\' AND status = \'A\' '
-           'AND foreignamountunpaid > 0 AND id > ?'
-           + (" AND entity = ?" if request.customer_id is not None else "")
-           + " ORDER BY id LIMIT ?")
-    args = [request.after_id, *([request.customer_id] if request.customer_id is not None else []),
-            request.page_size + 1]  # one more tells whether more follow
+    sql = (
+        "SELECT id, tranid, entity, trandate, duedate, foreigntotal, foreignamountunpaid, "
+        "status, terms, memo FROM \"transaction\" WHERE type = 'CustInvc' AND status = 'A' "
+        "AND foreignamountunpaid > 0 AND id > ?"
+        + (" AND entity = ?" if request.customer_id is not None else "")
+        + " ORDER BY id LIMIT ?"
+    )
+    args = [
+        request.after_id,
+        *([request.customer_id] if request.customer_id is not None else []),
+        request.page_size + 1,
+    ]  # one more tells whether more follow
     tz = state.engine.settings.tz
     with state.lock:
         found = state.conn.execute(sql, args).fetchall()
+
     def day(value):
         return None if value is None else formats.local_date(value, tz).isoformat()
 
     rows = []
     for rid, tranid, entity, tran, due, total, unpaid, status, terms, memo in found:
-        row = {"id": str(rid), "tranid": tranid, "entity": str(entity), "trandate": day(tran),
-               "duedate": day(due), "foreigntotal": None if total is None else
-               formats.number_text(total), "foreignamountunpaid": formats.number_text(unpaid),
-               "status": schema.display_text("status", f"CustInvc:{status}"),
-               "terms": schema.display_text("terms", terms), "memo": memo}
+        row = {
+            "id": str(rid),
+            "tranid": tranid,
+            "entity": str(entity),
+            "trandate": day(tran),
+            "duedate": day(due),
+            "foreigntotal": None if total is None else formats.number_text(total),
+            "foreignamountunpaid": formats.number_text(unpaid),
+            "status": schema.display_text("status", f"CustInvc:{status}"),
+            "terms": schema.display_text("terms", terms),
+            "memo": memo,
+        }
         rows.append({k: v for k, v in row.items() if v is not None})
     return rows
 
@@ -182,32 +216,37 @@ def _rows(state, request: Request) -> list[dict]:
 def _note(state, body: object) -> dict:
     """POST: validates the note as the script does; the emulator stores no notes, only ids."""
     if not isinstance(body, dict):
-        raise fail("TAPNS_INVALID_BODY", 'The body must be a JSON object {"title": ..., "note": '
-                   '..., "customer_id": ...} sent with Content-Type: application/json.')
+        raise fail(
+            "TAPNS_INVALID_BODY",
+            'The body must be a JSON object {"title": ..., "note": '
+            '..., "customer_id": ...} sent with Content-Type: application/json.',
+        )
     unknown = [k for k in body if k not in NOTE_FIELDS]
     if unknown:
-        raise fail("TAPNS_INVALID_BODY", f"Unknown field(s) {', '.join(unknown)}; the body takes "
-                   f"only {', '.join(NOTE_FIELDS)}.")
-    for name, code, longest in (("title", "TAPNS_INVALID_TITLE", 200),
-                                ("note", "TAPNS_INVALID_NOTE", 4000)):
+        raise fail(
+            "TAPNS_INVALID_BODY",
+            f"Unknown field(s) {', '.join(unknown)}; the body takes only {', '.join(NOTE_FIELDS)}.",
+        )
+    for name, code, longest in (("title", "TAPNS_INVALID_TITLE", 200), ("note", "TAPNS_INVALID_NOTE", 4000)):
         value = body.get(name)
         if not isinstance(value, str) or not value.strip():
             raise fail(code, f"{name} must be a non-empty string; got {_shown(value)}.")
         if len(value) > longest:
-            raise fail(code, f"{name} is {len(value)} characters long; shorten it to at most "
-                             f"{longest}.")
+            raise fail(code, f"{name} is {len(value)} characters long; shorten it to at most {longest}.")
     customer = body.get("customer_id")
     if type(customer) is float and customer.is_integer():  # JSON 42.0 is JavaScript's 42
         customer = int(customer)
     if not (type(customer) is int and 1 <= customer < 2**53):
-        customer = _positive("customer_id", customer, "TAPNS_INVALID_CUSTOMER_ID",
-                             "Use the customer's internal id.")
+        customer = _positive("customer_id", customer, "TAPNS_INVALID_CUSTOMER_ID", "Use the customer's internal id.")
     with state.lock:
         known = state.conn.execute("SELECT 1 FROM customer WHERE id = ?", (customer,)).fetchone()
     if not known:  # NetSuite's save fails; the script answers only the error's type
-        raise fail("TAPNS_UNEXPECTED_ERROR", "Unexpected failure while adding a customer note "
-                   "(SuiteScriptError). The execution log of this script deployment has the "
-                   "details; retry later, and report it if it persists.")
+        raise fail(
+            "TAPNS_UNEXPECTED_ERROR",
+            "Unexpected failure while adding a customer note "
+            "(SuiteScriptError). The execution log of this script deployment has the "
+            "details; retry later, and report it if it persists.",
+        )
     return {"id": next(_note_ids)}
 
 
@@ -221,6 +260,9 @@ def open_invoices(ctx: Context) -> dict:
     try:
         return answer(_rows(ctx.state, request), ctx.params, today)
     except ValueError as exc:  # a malformed row: the caller learns only the error's type
-        raise fail("TAPNS_UNEXPECTED_ERROR", "Unexpected failure while listing open invoices "
-                   f"({type(exc).__name__}). The execution log of this script deployment has "
-                   "the details; retry later, and report it if it persists.") from None
+        raise fail(
+            "TAPNS_UNEXPECTED_ERROR",
+            "Unexpected failure while listing open invoices "
+            f"({type(exc).__name__}). The execution log of this script deployment has "
+            "the details; retry later, and report it if it persists.",
+        ) from None

@@ -15,7 +15,12 @@ from __future__ import annotations
 from .formats import DAY_MODEL, SECONDS_MODEL
 
 INTEGER, STRING, BOOLEAN, DECIMAL, DATE, DATETIME = (
-    "integer", "string", "boolean", "decimal", "date", "datetime",
+    "integer",
+    "string",
+    "boolean",
+    "decimal",
+    "date",
+    "datetime",
 )
 TEMPORAL = frozenset({DATE, DATETIME})
 
@@ -112,25 +117,55 @@ TABLES: dict[str, dict[str, str]] = {
 # Columns that always hold a value: declared NOT NULL, which lets SQLite walk an index for
 # Oracle's NULLS LAST ordering.
 REQUIRED = {
-    "customer": frozenset({"id", "entityid", "companyname", "isperson", "isinactive",
-                           "datecreated", "lastmodifieddate", "subsidiary", "currency"}),
-    "transaction": frozenset({"id", "tranid", "type", "recordtype", "entity", "trandate",
-                              "createddate", "lastmodifieddate", "status", "foreigntotal",
-                              "currency", "exchangerate", "subsidiary", "postingperiod"}),
-    "transactionline": frozenset({"transaction", "id", "linesequencenumber", "mainline",
-                                  "linelastmodifieddate"}),
-    "deletedrecord": frozenset({"recordid", "recordtypeid", "type", "deleteddate", "iscustomlist",
-                                "iscustomrecord", "iscustomtransaction"}),
-    "customfield": frozenset({"id", "scriptid", "fieldtype", "fieldvaluetype", "label",
-                              "isinactive", "lastmodifieddate"}),
+    "customer": frozenset(
+        {
+            "id",
+            "entityid",
+            "companyname",
+            "isperson",
+            "isinactive",
+            "datecreated",
+            "lastmodifieddate",
+            "subsidiary",
+            "currency",
+        }
+    ),
+    "transaction": frozenset(
+        {
+            "id",
+            "tranid",
+            "type",
+            "recordtype",
+            "entity",
+            "trandate",
+            "createddate",
+            "lastmodifieddate",
+            "status",
+            "foreigntotal",
+            "currency",
+            "exchangerate",
+            "subsidiary",
+            "postingperiod",
+        }
+    ),
+    "transactionline": frozenset({"transaction", "id", "linesequencenumber", "mainline", "linelastmodifieddate"}),
+    "deletedrecord": frozenset(
+        {"recordid", "recordtypeid", "type", "deleteddate", "iscustomlist", "iscustomrecord", "iscustomtransaction"}
+    ),
+    "customfield": frozenset(
+        {"id", "scriptid", "fieldtype", "fieldvaluetype", "label", "isinactive", "lastmodifieddate"}
+    ),
     "dual": frozenset({"dummy"}),
 }
 
 # The unique key of each table, which is also its canonical row order. Tables keyed by `id`
 # store it as the SQLite rowid.
 KEYS: dict[str, tuple[str, ...]] = {
-    "customer": ("id",), "transaction": ("id",), "customfield": ("id",),
-    "transactionline": ("transaction", "id"), "deletedrecord": ("deleteddate", "recordid"),
+    "customer": ("id",),
+    "transaction": ("id",),
+    "customfield": ("id",),
+    "transactionline": ("transaction", "id"),
+    "deletedrecord": ("deleteddate", "recordid"),
     "dual": ("dummy",),
 }
 
@@ -146,8 +181,14 @@ CUSTOM_FIELDS = {
     "custbody_margin": ("BODY", "Decimal Number", "Margin"),
 }
 
-_SQLITE_TYPES = {INTEGER: "INTEGER", STRING: "TEXT", BOOLEAN: "TEXT", DECIMAL: "REAL",
-                 DATE: "INTEGER", DATETIME: "INTEGER"}
+_SQLITE_TYPES = {
+    INTEGER: "INTEGER",
+    STRING: "TEXT",
+    BOOLEAN: "TEXT",
+    DECIMAL: "REAL",
+    DATE: "INTEGER",
+    DATETIME: "INTEGER",
+}
 
 
 # TO_CHAR of a date or datetime in the model keyset clients send for every row is stored beside
@@ -182,8 +223,7 @@ def create_table_sql(table: str, rendered: bool = True) -> str:
     for name, kind in TABLES[table].items():
         if rendered and kind in RENDERED:
             suffix, model = RENDERED[kind]
-            cols.append(f'"{name}{suffix}" TEXT GENERATED ALWAYS AS '
-                        f"(ns_to_char_dt(\"{name}\", '{model}')) STORED")
+            cols.append(f'"{name}{suffix}" TEXT GENERATED ALWAYS AS (ns_to_char_dt("{name}", \'{model}\')) STORED')
         elif rendered and kind == DECIMAL:
             cols.append(f'"{name}{NUMBER_TEXT}" TEXT GENERATED ALWAYS AS (ns_number_text("{name}")) STORED')
     if table == "transactionline":
@@ -206,8 +246,14 @@ TYPE_TEXT = {"CustInvc": "Invoice", "CustPymt": "Payment", "SalesOrd": "Sales Or
 # deletedrecord.recordtypeid: NetSuite's internal ids of standard record types are negative
 # (customer -2, transactions -30 in the Records Catalog as commonly cited) [unsure].
 RECORD_TYPE_ID = {"customer": -2, "invoice": -30, "customerpayment": -30, "salesorder": -30}
-ITEM_TEXT = {1: "Consulting Hour", 2: "Widget Standard", 3: "Widget Deluxe", 4: "Support Plan",
-             5: "Shipping", 6: "Installation"}
+ITEM_TEXT = {
+    1: "Consulting Hour",
+    2: "Widget Standard",
+    3: "Widget Deluxe",
+    4: "Support Plan",
+    5: "Shipping",
+    6: "Installation",
+}
 RECORD_TYPE = {"CustInvc": "invoice", "CustPymt": "customerpayment", "SalesOrd": "salesorder"}
 CURRENCY_TEXT = {1: "US Dollar", 2: "British pound", 3: "Euro", 4: "Canadian Dollar"}
 SUBSIDIARY_TEXT = {1: "Parent Company", 2: "UK Subsidiary", 3: "EU Subsidiary"}
@@ -260,6 +306,12 @@ def display_text(lookup: str, key: object) -> str | None:
         return None
     if lookup == "postingperiod":
         return period_text(int(key))
-    table = {"status": STATUS_TEXT, "type": TYPE_TEXT, "currency": CURRENCY_TEXT,
-             "subsidiary": SUBSIDIARY_TEXT, "terms": TERMS_TEXT, "item": ITEM_TEXT}[lookup]
+    table = {
+        "status": STATUS_TEXT,
+        "type": TYPE_TEXT,
+        "currency": CURRENCY_TEXT,
+        "subsidiary": SUBSIDIARY_TEXT,
+        "terms": TERMS_TEXT,
+        "item": ITEM_TEXT,
+    }[lookup]
     return table.get(key, str(key))

@@ -88,11 +88,11 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self._read_body()
         if url.path.startswith("/_emulator/"):
-            return self._answer(self._safely(controls.handle, self.server.state, method,
-                                             url.path, body))
+            return self._answer(self._safely(controls.handle, self.server.state, method, url.path, body))
         if not (url.path.startswith("/services/rest/") or url.path == RESTLET_PATH):
-            return self._answer(responses.rest_error(
-                404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID"))
+            return self._answer(
+                responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")
+            )
         self._netsuite(method, url, body)
 
     def _netsuite(self, method: str, url, body: bytes) -> None:
@@ -114,8 +114,9 @@ class Handler(BaseHTTPRequestHandler):
                 elif fault.kind in ("429", "500", "503"):
                     code = int(fault.kind)
                     status = code
-                    return self._answer(responses.concurrency_exceeded() if code == 429
-                                        else responses.unexpected(code, "fault"))
+                    return self._answer(
+                        responses.concurrency_exceeded() if code == 429 else responses.unexpected(code, "fault")
+                    )
             if route == "token":
                 state.metrics.token_request()
                 reply = self._safely(self._token, body)
@@ -132,8 +133,7 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 reply = self._safely(self._handle, method, url, body, route)
                 if not state.latency.wait(reply.rows, time.monotonic() - started):
-                    reply = restlets.time_exceeded() if restlet else responses.unexpected(
-                        500, "request-timeout")
+                    reply = restlets.time_exceeded() if restlet else responses.unexpected(500, "request-timeout")
                 status = reply.status
                 self._answer(reply, truncate=cut)
             finally:
@@ -145,24 +145,21 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         host = self.headers.get("Host", "")
         if route == "suiteql" and method == "POST":
-            return suiteql.handle(state, f"http://{host}{url.path}", url.query, body,
-                                  self.headers.get("Prefer", ""))
+            return suiteql.handle(state, f"http://{host}{url.path}", url.query, body, self.headers.get("Prefer", ""))
         if route in ("record", "metadata") and method == "GET":
             return records.handle(state, url.path, f"http://{host}")
         if route == "restlet":
-            return restlets.handle(state, method, url.query, body,
-                                   self.headers.get("Content-Type", ""))
-        return responses.rest_error(404, f"The requested path {url.path} does not exist.",
-                                    "NONEXISTENT_ID")
+            return restlets.handle(state, method, url.query, body, self.headers.get("Content-Type", ""))
+        return responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")
 
     def _token(self, body: bytes) -> Reply:
         service = self.server.state.oauth2
         if service is None:
-            return responses.plain_json(400, {"error": "invalid_client", "error_description":
-                                              "OAuth 2.0 is not enabled for this account."})
+            return responses.plain_json(
+                400, {"error": "invalid_client", "error_description": "OAuth 2.0 is not enabled for this account."}
+            )
         host = self.headers.get("Host", "")
-        return service.token(body, self.headers.get("Content-Type", ""),
-                             f"http://{host}{TOKEN_PATH}")
+        return service.token(body, self.headers.get("Content-Type", ""), f"http://{host}{TOKEN_PATH}")
 
     def _authenticate(self, method: str, url, body: bytes, route: str) -> Reply | None:
         """None when the request may proceed, else the 401 to answer."""
@@ -171,15 +168,12 @@ class Handler(BaseHTTPRequestHandler):
         restlet = route == "restlet"
         if header[:7].lower() == "bearer ":
             scope = "restlets" if restlet else "rest_webservices"
-            reason = (state.oauth2.check(header[7:].strip(), scope) if state.oauth2
-                      else "OAuth 2.0 is not enabled")
+            reason = state.oauth2.check(header[7:].strip(), scope) if state.oauth2 else "OAuth 2.0 is not enabled"
             if reason is None:
                 return None
             self.log_error("401 bearer: %s", reason)
-            challenge = {"WWW-Authenticate": f'Bearer error="invalid_token", '
-                                             f'error_description="{reason}"'}
-            return restlets.invalid_login(challenge) if restlet \
-                else responses.invalid_login(challenge)
+            challenge = {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{reason}"'}
+            return restlets.invalid_login(challenge) if restlet else responses.invalid_login(challenge)
         uri = base_string_uri("http", self.headers.get("Host", ""), url.path)
         form = None
         if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
@@ -228,4 +222,3 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], state: State):
         super().__init__(address, Handler)
         self.state = state
-

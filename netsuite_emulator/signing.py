@@ -17,8 +17,14 @@ from urllib.parse import parse_qsl, quote, unquote
 
 WINDOW_SECONDS = 300  # how far oauth_timestamp may be from the server clock (netsuite-api.md §5)
 _HEADER_PARAM = re.compile(r'\s*([A-Za-z0-9_%.~-]+)\s*=\s*"([^"]*)"\s*(?:,|$)')
-_REQUIRED = ("oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_timestamp",
-             "oauth_nonce", "oauth_signature")
+_REQUIRED = (
+    "oauth_consumer_key",
+    "oauth_token",
+    "oauth_signature_method",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_signature",
+)
 
 
 def pct(text: str) -> str:
@@ -68,8 +74,7 @@ def hmac_sha256(base: str, consumer_secret: str, token_secret: str) -> str:
     return base64.b64encode(hmac.new(key, base.encode(), hashlib.sha256).digest()).decode()
 
 
-def signed_parameters(oauth: list[tuple[str, str]], query: str, form_body: str | None
-                      ) -> list[tuple[str, str]]:
+def signed_parameters(oauth: list[tuple[str, str]], query: str, form_body: str | None) -> list[tuple[str, str]]:
     """§3.4.1.3.1: the header's parameters except realm and signature, every query
     parameter, and the parameters of a form-encoded body."""
     params = [(k, v) for k, v in oauth if k not in ("realm", "oauth_signature")]
@@ -99,8 +104,9 @@ class Verifier:
         self._prune_at = 10_000
         self._lock = threading.Lock()
 
-    def check(self, method: str, uri: str, query: str, authorization: str | None,
-              form_body: str | None = None) -> str | None:
+    def check(
+        self, method: str, uri: str, query: str, authorization: str | None, form_body: str | None = None
+    ) -> str | None:
         """None when the request is signed correctly; else why not (for the server log only)."""
         oauth = parse_authorization(authorization or "")
         if oauth is None:

@@ -34,10 +34,19 @@ TWO32 = 4_294_967_296
 DAY = 86_400
 
 
-def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
-                        customers: list[tuple], tz: ZoneInfo, bulk: list[int],
-                        created: tuple[int, int], modified: tuple[int, int],
-                        memos: list[str], add_lines, workers: int | None = None) -> None:
+def insert_transactions(
+    conn: sqlite3.Connection,
+    rng: random.Random,
+    kinds: list[str],
+    customers: list[tuple],
+    tz: ZoneInfo,
+    bulk: list[int],
+    created: tuple[int, int],
+    modified: tuple[int, int],
+    memos: list[str],
+    add_lines,
+    workers: int | None = None,
+) -> None:
     """`kinds`: the type of each transaction in order; `customers`: (id, terms, subsidiary,
     currency); `bulk`: shared bulk-edit seconds; `created`/`modified`: inclusive ranges;
     `add_lines(conn)` adds the lines of every transaction in `conn`. `conn` must have been
@@ -77,8 +86,10 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                 except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
                     errors.append(exc)
 
-            threads = [threading.Thread(target=build, args=(part, *bounds), daemon=True)
-                       for part, bounds in zip(others, ranges[1:])]
+            threads = [
+                threading.Thread(target=build, args=(part, *bounds), daemon=True)
+                for part, bounds in zip(others, ranges[1:])
+            ]
             for thread in threads:
                 thread.start()
             build(conn, *ranges[0])
@@ -88,10 +99,10 @@ def insert_transactions(conn: sqlite3.Connection, rng: random.Random, kinds: lis
                 raise errors[0]
             for uri in uris:
                 conn.execute("ATTACH DATABASE ? AS part", (uri,))
-                conn.execute('INSERT INTO "transaction" SELECT * FROM part."transaction" '
-                             "ORDER BY id")
-                conn.execute('INSERT INTO transactionline SELECT * FROM part.transactionline '
-                             'ORDER BY "transaction", id')
+                conn.execute('INSERT INTO "transaction" SELECT * FROM part."transaction" ORDER BY id')
+                conn.execute(
+                    'INSERT INTO transactionline SELECT * FROM part.transactionline ORDER BY "transaction", id'
+                )
                 conn.commit()
                 conn.execute("DETACH DATABASE part")
         finally:
@@ -105,8 +116,7 @@ def _generate(target: sqlite3.Connection, lookup_uri: str, sql: str, lo: int, hi
     """Rows lo..hi-1 into `target`, from private copies of the lookup tables."""
     target.execute("ATTACH DATABASE ? AS lookup", (lookup_uri,))
     for table in LOOKUPS:
-        ddl = target.execute("SELECT sql FROM lookup.sqlite_master WHERE name = ?",
-                             (table,)).fetchone()[0]
+        ddl = target.execute("SELECT sql FROM lookup.sqlite_master WHERE name = ?", (table,)).fetchone()[0]
         target.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TEMP TABLE {table}", 1))
         target.execute(f"INSERT INTO temp.{table} SELECT * FROM lookup.{table}")
     target.commit()
@@ -116,16 +126,22 @@ def _generate(target: sqlite3.Connection, lookup_uri: str, sql: str, lo: int, hi
         target.execute(f"DROP TABLE temp.{table}")
 
 
-def _lookup_tables(conn: sqlite3.Connection, rng: random.Random, kinds: list[str],
-                   customers: list[tuple], tz: ZoneInfo, bulk: list[int],
-                   created: tuple[int, int], memos: list[str]) -> None:
-    conn.execute(f"CREATE TABLE g_rand (i INTEGER PRIMARY KEY, "
-                 f"{', '.join(f'r{j}' for j in range(WORDS))})")
+def _lookup_tables(
+    conn: sqlite3.Connection,
+    rng: random.Random,
+    kinds: list[str],
+    customers: list[tuple],
+    tz: ZoneInfo,
+    bulk: list[int],
+    created: tuple[int, int],
+    memos: list[str],
+) -> None:
+    conn.execute(f"CREATE TABLE g_rand (i INTEGER PRIMARY KEY, {', '.join(f'r{j}' for j in range(WORDS))})")
     bits = rng.getrandbits
-    conn.executemany(f"INSERT INTO g_rand VALUES (?{', ?' * WORDS})",
-                     ((i, *(bits(32) for _ in range(WORDS))) for i in range(SIDE)))
-    conn.execute("CREATE TABLE g_kind (pos INTEGER PRIMARY KEY, kind TEXT, seq INTEGER, "
-                 "ord INTEGER)")
+    conn.executemany(
+        f"INSERT INTO g_rand VALUES (?{', ?' * WORDS})", ((i, *(bits(32) for _ in range(WORDS))) for i in range(SIDE))
+    )
+    conn.execute("CREATE TABLE g_kind (pos INTEGER PRIMARY KEY, kind TEXT, seq INTEGER, ord INTEGER)")
     seq: dict[str, int] = {}
     others = []
     for pos, kind in enumerate(kinds):
@@ -133,27 +149,29 @@ def _lookup_tables(conn: sqlite3.Connection, rng: random.Random, kinds: list[str
             seq[kind] = seq.get(kind, 0) + 1
             others.append((pos, kind, seq[kind], len(others) + 1))
     conn.executemany("INSERT INTO g_kind VALUES (?, ?, ?, ?)", others)
-    conn.execute("CREATE TABLE g_cust (k INTEGER PRIMARY KEY, id, terms, subsidiary, "
-                 "currency)")
-    conn.executemany("INSERT INTO g_cust VALUES (?, ?, ?, ?, ?)",
-                     ((k, *c) for k, c in enumerate(customers)))
-    conn.execute("CREATE TABLE g_day (dayno INTEGER PRIMARY KEY, midnight INTEGER UNIQUE, "
-                 "period INTEGER, year INTEGER)")
+    conn.execute("CREATE TABLE g_cust (k INTEGER PRIMARY KEY, id, terms, subsidiary, currency)")
+    conn.executemany("INSERT INTO g_cust VALUES (?, ?, ?, ?, ?)", ((k, *c) for k, c in enumerate(customers)))
+    conn.execute(
+        "CREATE TABLE g_day (dayno INTEGER PRIMARY KEY, midnight INTEGER UNIQUE, period INTEGER, year INTEGER)"
+    )
     first = date.fromtimestamp(created[0] - 2 * DAY)
     last = date.fromtimestamp(created[1]) + timedelta(days=100)
-    conn.executemany("INSERT INTO g_day VALUES (?, ?, ?, ?)",
-                     ((d.toordinal(), local_midnight(d, tz), schema.period_id(d.year, d.month),
-                       d.year)
-                      for d in (first + timedelta(days=k)
-                                for k in range((last - first).days + 1))))
+    conn.executemany(
+        "INSERT INTO g_day VALUES (?, ?, ?, ?)",
+        (
+            (d.toordinal(), local_midnight(d, tz), schema.period_id(d.year, d.month), d.year)
+            for d in (first + timedelta(days=k) for k in range((last - first).days + 1))
+        ),
+    )
     conn.execute("CREATE TABLE g_bulk (i INTEGER PRIMARY KEY, stamp INTEGER)")
     conn.executemany("INSERT INTO g_bulk VALUES (?, ?)", enumerate(bulk))
     conn.execute("CREATE TABLE g_memo (i INTEGER PRIMARY KEY, memo TEXT)")
     conn.executemany("INSERT INTO g_memo VALUES (?, ?)", enumerate(memos))
 
 
-def _select_sql(total: int, customers: int, bulk: int, memos: int, created: tuple[int, int],
-                modified: tuple[int, int]) -> str:
+def _select_sql(
+    total: int, customers: int, bulk: int, memos: int, created: tuple[int, int], modified: tuple[int, int]
+) -> str:
     """The INSERT of rows :lo to :hi - 1 (of `total`), reading the g_* lookup tables."""
     words = ", ".join(f"(a.r{j} + b.r{j}) % {TWO32} AS r{j}" for j in range(WORDS))
     terms_days = " ".join(f"WHEN {k} THEN {v}" for k, v in schema.TERMS_DAYS.items())

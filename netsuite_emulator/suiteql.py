@@ -41,22 +41,28 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
         if isinstance(value, Reply):
             return value
     if not 1 <= limit <= MAX_LIMIT:
-        return _bad(f"Invalid value for query parameter 'limit': {limit}. The value "
-                    f"must be between 1 and {MAX_LIMIT}.", "limit")
+        return _bad(
+            f"Invalid value for query parameter 'limit': {limit}. The value must be between 1 and {MAX_LIMIT}.", "limit"
+        )
     if offset < 0 or offset + limit > OFFSET_CAP:
-        return _bad(f"Invalid value for query parameter 'offset': {offset}. No more than "
-                    f"{OFFSET_CAP} rows can be reached through offset paging.", "offset")
+        return _bad(
+            f"Invalid value for query parameter 'offset': {offset}. No more than "
+            f"{OFFSET_CAP} rows can be reached through offset paging.",
+            "offset",
+        )
     # Prefer: transient is in every documented SuiteQL request (§2); we require it.
     if "transient" not in prefer.lower():
-        return _bad("The request header 'Prefer: transient' is required for SuiteQL.",
-                    None, code="INVALID_HEADER")
+        return _bad("The request header 'Prefer: transient' is required for SuiteQL.", None, code="INVALID_HEADER")
     try:
         q = json.loads(body or b"null").get("q")
     except (ValueError, AttributeError):
         q = None
     if not isinstance(q, str):
-        return _bad("Invalid content in the request body: a JSON object with the "
-                    "string member 'q' is expected.", None, code="INVALID_CONTENT")
+        return _bad(
+            "Invalid content in the request body: a JSON object with the string member 'q' is expected.",
+            None,
+            code="INVALID_CONTENT",
+        )
     try:
         page = state.engine.run(q, limit, offset)
     except SuiteQLError as exc:
@@ -64,9 +70,13 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
         return _bad(exc.detail, "q")
     state.metrics.query(q, limit, offset, 200, page.count)
     has_more = offset + page.count < page.total
-    links = responses.collection_links(base, limit, offset, page.total, has_more,
-                                       state.engine.settings.links == "all")
-    response = {"links": links, "count": page.count, "hasMore": has_more,
-                "items": msgspec.Raw(page.items),  # JSON already, written by the engine
-                "offset": offset, "totalResults": page.total}
+    links = responses.collection_links(base, limit, offset, page.total, has_more, state.engine.settings.links == "all")
+    response = {
+        "links": links,
+        "count": page.count,
+        "hasMore": has_more,
+        "items": msgspec.Raw(page.items),  # JSON already, written by the engine
+        "offset": offset,
+        "totalResults": page.total,
+    }
     return Reply(200, responses.COLLECTION, responses.netsuite_json(response), rows=page.count)

@@ -19,11 +19,19 @@ LINKS = ("self-next", "all")
 
 def current(state) -> dict:
     s, lat = state.engine.settings, state.latency
-    return {"subsecond": s.subsecond, "nulls": s.nulls, "links": s.links, "timezone": s.tz.key,
-            "date_format": s.date_format, "decimal_leading_zero": s.decimal_leading_zero,
-            "deny_tables": sorted(s.denied), "concurrency": state.pool.size,
-            "latency_base_ms": lat.base_ms, "latency_per_row_ms": lat.per_row_ms,
-            "request_timeout_s": lat.timeout_s}
+    return {
+        "subsecond": s.subsecond,
+        "nulls": s.nulls,
+        "links": s.links,
+        "timezone": s.tz.key,
+        "date_format": s.date_format,
+        "decimal_leading_zero": s.decimal_leading_zero,
+        "deny_tables": sorted(s.denied),
+        "concurrency": state.pool.size,
+        "latency_base_ms": lat.base_ms,
+        "latency_per_row_ms": lat.per_row_ms,
+        "request_timeout_s": lat.timeout_s,
+    }
 
 
 def apply(state, request: dict) -> dict:
@@ -78,9 +86,15 @@ def apply(state, request: dict) -> dict:
             elif key == "concurrency":
                 state.pool.size = value
             elif key in ("latency_base_ms", "latency_per_row_ms", "request_timeout_s"):
-                setattr(state.latency, {"latency_base_ms": "base_ms",
-                                        "latency_per_row_ms": "per_row_ms",
-                                        "request_timeout_s": "timeout_s"}[key], float(value))
+                setattr(
+                    state.latency,
+                    {
+                        "latency_base_ms": "base_ms",
+                        "latency_per_row_ms": "per_row_ms",
+                        "request_timeout_s": "timeout_s",
+                    }[key],
+                    float(value),
+                )
             elif key != "subsecond" and key != "timezone":
                 setattr(settings, key, value)
     return current(state)

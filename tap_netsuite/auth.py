@@ -88,9 +88,7 @@ class TokenAuth(requests.auth.AuthBase):
         request.headers["Authorization"] = self.authorization(request.method, request.url)
         return request
 
-    def authorization(
-        self, method: str, url: str, *, nonce: str | None = None, timestamp: str | None = None
-    ) -> str:
+    def authorization(self, method: str, url: str, *, nonce: str | None = None, timestamp: str | None = None) -> str:
         """The `Authorization: OAuth ...` value for one request (fresh nonce and time by default)."""
         client = oauth1.Client(
             **self._client_args,
@@ -243,9 +241,7 @@ OAUTH2_SETTINGS = ("client_id", "certificate_id", "private_key")
 DEFAULT_SCOPES = ("rest_webservices",)
 
 
-def make_auth(
-    base_url: str, account: Account, settings: t.Mapping[str, t.Any]
-) -> TokenAuth | ClientCredentialsAuth:
+def make_auth(base_url: str, account: Account, settings: t.Mapping[str, t.Any]) -> TokenAuth | ClientCredentialsAuth:
     """The authorisation the settings ask for, or an error naming what to add or remove."""
     given = {name for name, value in settings.items() if value not in (None, "", []) and name != "oauth_scopes"}
     if "private_key_path" in given:

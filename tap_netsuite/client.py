@@ -102,8 +102,9 @@ class NetSuiteClient:
 
     # One page -----------------------------------------------------------
 
-    def query_page(self, query: str, *, limit: int | None = None, offset: int = 0,
-                   decoder: msgspec.json.Decoder | None = None) -> dict:
+    def query_page(
+        self, query: str, *, limit: int | None = None, offset: int = 0, decoder: msgspec.json.Decoder | None = None
+    ) -> dict:
         """Run one SuiteQL page and return NetSuite's collection as parsed JSON.
 
         `decoder`, when given, decodes the body first (see `_decode`): a typed page whose
@@ -143,8 +144,14 @@ class NetSuiteClient:
         size or offset cap matters. Each row's replication key must be selected
         in that rendered form (as `suiteql.select_list` does).
         """
-        spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
-                "tiebreak": tiebreak, "since": since}
+        spec = {
+            "columns": columns,
+            "table": table,
+            "where": where,
+            "replication_key": replication_key,
+            "tiebreak": tiebreak,
+            "since": since,
+        }
         for page in self._keyset_pages(spec, None, None, on_page):
             yield from page
 
@@ -182,16 +189,25 @@ class NetSuiteClient:
         offset; each is taken as its window only when it is exactly that window (see
         `_offset_window`), else the window is read by keyset like the others.
         """
-        spec = {"columns": columns, "table": table, "where": where, "replication_key": replication_key,
-                "tiebreak": tiebreak, "since": since}
+        spec = {
+            "columns": columns,
+            "table": table,
+            "where": where,
+            "replication_key": replication_key,
+            "tiebreak": tiebreak,
+            "since": since,
+        }
         ahead = self._idle_slots(reserved=2) if read_ahead_by_offset else 0  # 2: the first page, the plan
         # The first page is the start of the first window whatever the plan says: it is read
         # while the plan is made, so planning costs no time of its own.
         from_start = keyset_query(**spec)
         first = parallel.started("first-page", functools.partial(self.query_page, decoder=decoder), from_start)
         offset_pages = [
-            parallel.started(f"offset-page-{n}", functools.partial(
-                self.query_page, offset=n * self.page_size, decoder=decoder), from_start)
+            parallel.started(
+                f"offset-page-{n}",
+                functools.partial(self.query_page, offset=n * self.page_size, decoder=decoder),
+                from_start,
+            )
             for n in range(1, ahead + 1)
         ]
         try:
@@ -199,8 +215,9 @@ class NetSuiteClient:
         except NetSuiteQueryError as exc:
             # ROW_NUMBER and TRUNC are documented SuiteQL; should an account refuse them, read
             # the range as one window, one request at a time, rather than not at all.
-            _LOG.warning("Reading %s one page at a time: the query that plans windows was refused (%s).",
-                         table, exc.detail)
+            _LOG.warning(
+                "Reading %s one page at a time: the query that plans windows was refused (%s).", table, exc.detail
+            )
             cuts, starts = [], {}
         edges: list[tuple[str, int] | None] = [None, *cuts, None]
         windows = list(zip(edges[:-1], edges[1:]))
@@ -210,15 +227,15 @@ class NetSuiteClient:
         sources[0] = functools.partial(self._first_window, spec, first, windows[0][1], on_page, decoder)
         # Window n (n >= 1) is the rows after plan position n x page size: the offset page n.
         # The last window has no end to check a page against; it and any beyond are read by keyset.
-        for n, page in enumerate(offset_pages[:max(0, len(windows) - 2)], start=1):
-            sources[n] = functools.partial(self._offset_window, spec, page, starts.get(n), windows[n],
-                                           on_page, decoder)
+        for n, page in enumerate(offset_pages[: max(0, len(windows) - 2)], start=1):
+            sources[n] = functools.partial(self._offset_window, spec, page, starts.get(n), windows[n], on_page, decoder)
         if len(sources) == 1:
             yield from sources[0]()
             return
         # in_order hands out the items of each batch: here a batch of one page.
-        yield from parallel.in_order([functools.partial(_one_by_one, source) for source in sources],
-                                     ahead=2 * self.limiter.maximum)
+        yield from parallel.in_order(
+            [functools.partial(_one_by_one, source) for source in sources], ahead=2 * self.limiter.maximum
+        )
 
     def _idle_slots(self, *, reserved: int) -> int:
         """Slots of the limit that nobody holds or waits for, less `reserved`; no more pages than
@@ -277,16 +294,21 @@ class NetSuiteClient:
             _LOG.debug("A page read by offset was not used: %s", exc)
             answer = {}
         rows = _rows(answer.get("items", []))
-        if (start is not None and len(rows) == self.page_size
-                and _key(spec, rows[0]) == start and _key(spec, rows[-1]) == high):
+        if (
+            start is not None
+            and len(rows) == self.page_size
+            and _key(spec, rows[0]) == start
+            and _key(spec, rows[-1]) == high
+        ):
             if on_page:
                 on_page(answer)
             yield rows
             return
         yield from self._keyset_pages(spec, low, high, on_page, decoder)
 
-    def _plan(self, spec: dict, *, every: int, starts_through: int = 0
-              ) -> tuple[list[tuple[str, int]], dict[int, tuple[str, int]]]:
+    def _plan(
+        self, spec: dict, *, every: int, starts_through: int = 0
+    ) -> tuple[list[tuple[str, int]], dict[int, tuple[str, int]]]:
         """The key of every `every`-th row of the query, where its one-page windows end; and with
         `starts_through` = n, the first key of the n windows after the first, by window number
         (window 0 is the first; see `boundaries_query`)."""
@@ -294,10 +316,18 @@ class NetSuiteClient:
         starts: dict[int, tuple[str, int]] = {}
         position = 0
         while True:
-            page = self.query_page(boundaries_query(
-                table=spec["table"], where=spec["where"], replication_key=spec["replication_key"],
-                tiebreak=spec["tiebreak"], since=spec["since"], every=every, after_position=position,
-                starts_through=starts_through))
+            page = self.query_page(
+                boundaries_query(
+                    table=spec["table"],
+                    where=spec["where"],
+                    replication_key=spec["replication_key"],
+                    tiebreak=spec["tiebreak"],
+                    since=spec["since"],
+                    every=every,
+                    after_position=position,
+                    starts_through=starts_through,
+                )
+            )
             items = page.get("items", [])
             for item in items:
                 window, rest = divmod(int(item["position"]), every)
@@ -331,8 +361,13 @@ class NetSuiteClient:
     # RESTlets -------------------------------------------------------------
 
     def call_restlet(
-        self, script: str | int, deploy: str | int, params: t.Mapping[str, t.Any] | None = None,
-        *, method: str = "GET", body: t.Any = None,  # noqa: ANN401
+        self,
+        script: str | int,
+        deploy: str | int,
+        params: t.Mapping[str, t.Any] | None = None,
+        *,
+        method: str = "GET",
+        body: t.Any = None,  # noqa: ANN401
     ) -> t.Any:  # noqa: ANN401
         """Call a RESTlet deployed in the account and return the JSON it answered.
 
@@ -348,8 +383,9 @@ class NetSuiteClient:
         query.update({key: str(value) for key, value in (params or {}).items() if value is not None})
         # A GET only reads; anything else may have run before an answer was lost, so it is
         # retried only when NetSuite refused it unrun (the pool was full).
-        return self._send(method, RESTLET_PATH, params=query, body=body, restlet=True,
-                          idempotent=method.upper() == "GET")
+        return self._send(
+            method, RESTLET_PATH, params=query, body=body, restlet=True, idempotent=method.upper() == "GET"
+        )
 
     # Transport ------------------------------------------------------------
 
@@ -391,11 +427,18 @@ class NetSuiteClient:
                     answer = _decode(content, decoder)
                     self.limiter.succeeded()
                     return answer
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                    urllib3.exceptions.HTTPError, ValueError) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.HTTPError,
+                ValueError,
+            ) as exc:
                 if not idempotent:
-                    msg = (f"{method} {url} failed with {type(exc).__name__} and is not retried: it may "
-                           "have run already. Check in NetSuite before sending it again.")
+                    msg = (
+                        f"{method} {url} failed with {type(exc).__name__} and is not retried: it may "
+                        "have run already. Check in NetSuite before sending it again."
+                    )
                     raise NetSuiteUnavailableError(msg) from None
                 reason = type(exc).__name__
             else:
@@ -407,8 +450,11 @@ class NetSuiteClient:
                     continue
                 pool_full = response.status_code == 429 or (restlet and _error_code(response) == RESTLET_POOL_FULL)
                 if not pool_full and (response.status_code not in RETRIED_STATUSES or not idempotent):
-                    raise self._restlet_error(response) if restlet and response.status_code != 401 else \
-                        self._error_for(response, query)
+                    raise (
+                        self._restlet_error(response)
+                        if restlet and response.status_code != 401
+                        else self._error_for(response, query)
+                    )
                 if pool_full:
                     self.limiter.throttled()
                 reason = f"HTTP {response.status_code} {_error_code(response)}".strip()
@@ -425,7 +471,10 @@ class NetSuiteClient:
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             _LOG.warning(
                 "NetSuite answered %s; retry %d of %d in %.1f s.",
-                reason, attempt + 1, self.max_retries, delay,
+                reason,
+                attempt + 1,
+                self.max_retries,
+                delay,
             )
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -460,7 +509,9 @@ class NetSuiteClient:
         return NetSuiteError(f"NetSuite answered HTTP {status}: {detail}")
 
     def _auth_message(self, detail: str) -> str:
-        where = f"Used realm {self.account.realm!r} at {self.base_url}. NetSuite never says why; the usual causes are:\n"
+        where = (
+            f"Used realm {self.account.realm!r} at {self.base_url}. NetSuite never says why; the usual causes are:\n"
+        )
         if isinstance(self.auth, ClientCredentialsAuth):
             causes = (
                 "- the OAuth 2.0 client credentials mapping (Setup > Integration > OAuth 2.0 Client "

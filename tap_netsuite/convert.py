@@ -88,8 +88,12 @@ class LocalToUtcText:
             convert = self.convert
             return [None if value is None or value == "" else convert(value) for value in values]
         convert, hours, utc_ends = self.convert, self._hours.get, _UTC_ENDS.get
-        return [utc_hour + utc_end if (utc_end := utc_ends(value[13:])) and (utc_hour := hours(value[:13]))
-                else convert(value) for value in values]
+        return [
+            utc_hour + utc_end
+            if (utc_end := utc_ends(value[13:])) and (utc_hour := hours(value[:13]))
+            else convert(value)
+            for value in values
+        ]
 
     def _learn(self, hour: str) -> str:
         if len(self._hours) > self.HOURS_KEPT - 24:
@@ -124,7 +128,9 @@ class LocalToUtcText:
             # joined from those dates, as formatting 24 datetimes cost several times more.
             first = midnight - offset
             today, tomorrow = first.date().isoformat(), (first + _ONE_DAY).date().isoformat()
-            utc = [today + hour for hour in _T_HOURS[first.hour:]] + [tomorrow + hour for hour in _T_HOURS[:first.hour]]
+            utc = [today + hour for hour in _T_HOURS[first.hour :]] + [
+                tomorrow + hour for hour in _T_HOURS[: first.hour]
+            ]
             return [day + hour for hour in _SPACE_HOURS], utc
         except (ValueError, OverflowError):  # the first or last day of the calendar: hour by hour
             return None
@@ -237,8 +243,10 @@ class RecordConverter:
         """One record from one row, in one comprehension: the loop below, less its per-value `try`."""
         get = row.get
         try:
-            return {name: None if (value := get(name)) is None or value == "" else convert(value)
-                    for name, convert in self._direct}
+            return {
+                name: None if (value := get(name)) is None or value == "" else convert(value)
+                for name, convert in self._direct
+            }
         except (ValueError, InvalidOperation):
             return self._column_by_column(row)  # fails again, now naming the column
 
@@ -298,8 +306,7 @@ class _PageColumns:
     """
 
     def __init__(self, columns: list[tuple[str, t.Callable[[str], t.Any]]], times: LocalToUtcText) -> None:
-        self.row_type = msgspec.defstruct(
-            "Row", [(name, t.Optional[str], None) for name, _ in columns], bases=(_Row,))  # noqa: UP007
+        self.row_type = msgspec.defstruct("Row", [(name, t.Optional[str], None) for name, _ in columns], bases=(_Row,))  # noqa: UP007
         page = t.TypedDict("Page", {"items": list[self.row_type], "hasMore": bool}, total=False)
         self.decoder = msgspec.json.Decoder(page)
         self._columns = []

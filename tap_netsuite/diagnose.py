@@ -23,8 +23,9 @@ def probe(client: NetSuiteClient, stream: t.Any) -> str:  # noqa: ANN401 - a tap
     """One tiny request for a stream; returns what it saw, raises NetSuiteError when refused."""
     if stream.name == "open_invoice_aging":
         config = stream.config
-        answer = client.call_restlet(config["open_invoices_restlet_script"],
-                                     config["open_invoices_restlet_deploy"], {"page_size": 1})
+        answer = client.call_restlet(
+            config["open_invoices_restlet_script"], config["open_invoices_restlet_deploy"], {"page_size": 1}
+        )
         return f"ok, the RESTlet answered (as_of {answer.get('as_of')})"
     contexts = stream.partitions or [None]
     for context in contexts:
@@ -48,8 +49,11 @@ def clock_skew(client: NetSuiteClient) -> float | None:
 def report(client: NetSuiteClient, streams: t.Iterable[t.Any]) -> tuple[bool, list[str]]:
     """(all streams readable, the lines to show)."""
     auth = client.auth
-    method = (f"OAuth 2.0 client credentials (client_id {auth.client_id}, certificate {auth.certificate_id})"
-              if isinstance(auth, ClientCredentialsAuth) else "token-based authentication (OAuth 1.0a, HMAC-SHA256)")
+    method = (
+        f"OAuth 2.0 client credentials (client_id {auth.client_id}, certificate {auth.certificate_id})"
+        if isinstance(auth, ClientCredentialsAuth)
+        else "token-based authentication (OAuth 1.0a, HMAC-SHA256)"
+    )
     lines = [
         "tap-netsuite connection test",
         f"  account id : {client.account.realm} ({'a sandbox' if client.account.is_sandbox else 'not a sandbox'})",
@@ -73,8 +77,11 @@ def report(client: NetSuiteClient, streams: t.Iterable[t.Any]) -> tuple[bool, li
         lines.append(f"  {stream.name:<19}: {outcome}")
     skew = clock_skew(client)
     if skew is not None:
-        verdict = "fine" if abs(skew) < MAX_SKEW / 2 else (
-            "TOO FAR: NetSuite refuses requests more than 5 minutes off; fix this machine's clock (NTP)")
+        verdict = (
+            "fine"
+            if abs(skew) < MAX_SKEW / 2
+            else ("TOO FAR: NetSuite refuses requests more than 5 minutes off; fix this machine's clock (NTP)")
+        )
         lines.append(f"  clock skew : {skew:+.0f} s against NetSuite's Date header, {verdict}")
     if any(isinstance(f, NetSuiteAuthError) for f in failures):
         lines.append("")

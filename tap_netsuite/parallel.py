@@ -16,7 +16,9 @@ _DONE = object()
 T = t.TypeVar("T")
 
 
-def in_order(sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead: int, buffered: int = 3) -> t.Iterator[T]:
+def in_order(
+    sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead: int, buffered: int = 3
+) -> t.Iterator[T]:
     """Items of `sources[0]`, then of `sources[1]`, ..., with up to `ahead` sources read concurrently."""
     stop = threading.Event()
     queues: list[queue.Queue] = [queue.Queue(maxsize=buffered) for _ in sources]
@@ -43,8 +45,9 @@ def in_order(sources: t.Sequence[t.Callable[[], t.Iterable[list[T]]]], *, ahead:
     try:
         for index in range(len(sources)):
             while len(threads) < min(len(sources), index + ahead):
-                thread = threading.Thread(target=run, args=(len(threads),), daemon=True,
-                                          name=f"tap-netsuite-window-{len(threads)}")
+                thread = threading.Thread(
+                    target=run, args=(len(threads),), daemon=True, name=f"tap-netsuite-window-{len(threads)}"
+                )
                 thread.start()
                 threads.append(thread)
             while (batch := queues[index].get()) is not _DONE:

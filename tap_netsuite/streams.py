@@ -74,8 +74,9 @@ class SuiteQLStream(Stream):
             start -= dt.timedelta(minutes=self.config.get("lookback_minutes", 15))
         # Only the selected columns are asked for: a column the account lacks (subsidiary
         # outside OneWorld) can be deselected instead of failing the query.
-        properties = {name: prop for name, prop in self.schema["properties"].items()
-                      if self.mask.get(("properties", name), True)}
+        properties = {
+            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
+        }
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
         pages = tap.client.query_pages(
@@ -128,12 +129,18 @@ class SuiteQLStream(Stream):
         bookmark["replication_key_value"] = value if type(value) is str else to_json_compatible(value)
 
     def _plain_bookmark(self, context: Context | None) -> dict | None:
-        plain = (self.replication_method == REPLICATION_INCREMENTAL and self.replication_key
-                 and self.is_sorted and not self.check_sorted and self.state_partitioning_keys is None)
+        plain = (
+            self.replication_method == REPLICATION_INCREMENTAL
+            and self.replication_key
+            and self.is_sorted
+            and not self.check_sorted
+            and self.state_partitioning_keys is None
+        )
         return self.get_context_state(context) if plain else None
 
-    def _process_record(self, record: dict, child_context: Context | None = None,
-                        partition_context: Context | None = None) -> None:
+    def _process_record(
+        self, record: dict, child_context: Context | None = None, partition_context: Context | None = None
+    ) -> None:
         """The SDK's own, less its copy of every record for child streams when there are none."""
         if self.child_streams:
             super()._process_record(record, child_context, partition_context)
@@ -146,8 +153,12 @@ class SuiteQLStream(Stream):
     def _unmapped_alias(self) -> str | None:
         """The stream name records go out under when no stream map changes them, else None."""
         maps = self.stream_maps
-        if (len(maps) == 1 and type(maps[0]) is SameRecordTransform and not maps[0].flattening_enabled
-                and isinstance(self._tap.message_writer, BufferedMsgSpecWriter)):
+        if (
+            len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and isinstance(self._tap.message_writer, BufferedMsgSpecWriter)
+        ):
             return maps[0].stream_alias
         return None
 
@@ -156,8 +167,9 @@ class SuiteQLStream(Stream):
         them, one RECORD envelope (see `BufferedMsgSpecWriter.envelope`); else None."""
         self._extracted = utc_now()
         alias = self._unmapped_alias
-        self._envelope = None if alias is None else BufferedMsgSpecWriter.envelope(
-            alias, self._stream_version, self._extracted)
+        self._envelope = (
+            None if alias is None else BufferedMsgSpecWriter.envelope(alias, self._stream_version, self._extracted)
+        )
 
     def _write_record_message(self, record: dict) -> None:
         """The SDK's own; when no stream map changes records, the record goes to the writer with
@@ -180,8 +192,12 @@ class SuiteQLStream(Stream):
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
-                yield RecordMessage(stream=stream_map.stream_alias, record=mapped,
-                                    version=self._stream_version, time_extracted=self._extracted)
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=self._extracted,
+                )
 
 
 class Progress:
@@ -209,7 +225,12 @@ class Progress:
         left = max(self.expected - self.done, 0) / rate if rate else 0.0
         self.logger.info(
             "%s: %d of %d rows (%.0f%%), %.0f rows/s, about %.0f s left.",
-            self.stream, self.done, self.expected, 100 * self.done / max(self.expected, 1), rate, left,
+            self.stream,
+            self.done,
+            self.expected,
+            100 * self.done / max(self.expected, 1),
+            rate,
+            left,
         )
 
 
@@ -222,7 +243,6 @@ class InvoiceStream(SuiteQLStream):
     name = "invoice"
     table = "transaction"
     where = "type = 'CustInvc'"
-
 
 
 class OpenInvoiceAgingStream(Stream):
@@ -251,8 +271,10 @@ class OpenInvoiceAgingStream(Stream):
                 return
             cursor = answer.get("next_cursor")
             if not cursor or cursor == params.get("cursor"):
-                msg = (f"The open-invoices RESTlet said has_more without a new next_cursor ({cursor!r}); "
-                       "deploy the RESTlet from this tap's suitescripts/ so that it pages correctly.")
+                msg = (
+                    f"The open-invoices RESTlet said has_more without a new next_cursor ({cursor!r}); "
+                    "deploy the RESTlet from this tap's suitescripts/ so that it pages correctly."
+                )
                 raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
             params = {"page_size": params["page_size"], "cursor": cursor}
 

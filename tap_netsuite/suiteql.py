@@ -104,8 +104,15 @@ def keyset_query(
 
 
 def boundaries_query(
-    *, table: str, where: str | None, replication_key: str, tiebreak: str = "id", since: str | None,
-    every: int, after_position: int = 0, starts_through: int = 0,
+    *,
+    table: str,
+    where: str | None,
+    replication_key: str,
+    tiebreak: str = "id",
+    since: str | None,
+    every: int,
+    after_position: int = 0,
+    starts_through: int = 0,
 ) -> str:
     """The key of every `every`-th row from `since` on: where to cut the range into full pages.
 
@@ -129,8 +136,10 @@ def boundaries_query(
     every = int(every)
     kept = f"TRUNC(position / {every}) * {every} = position"
     if starts_through > 0:
-        kept = (f"({kept} OR (TRUNC((position - 1) / {every}) * {every} = position - 1 "
-                f"AND position > {every} AND position <= {int(starts_through) * every + 1}))")
+        kept = (
+            f"({kept} OR (TRUNC((position - 1) / {every}) * {every} = position - 1 "
+            f"AND position > {every} AND position <= {int(starts_through) * every + 1}))"
+        )
     return (
         f"SELECT {rendered_second('moment')} AS second, tiebreak, position FROM ({ranked}) "
         f"WHERE {kept} AND position > {int(after_position)} ORDER BY position"

@@ -34,89 +34,114 @@ class TapNetSuite(Tap):
 
     config_jsonschema = th.PropertiesList(
         th.Property(
-            "account_id", th.StringType, required=True,
-            description="NetSuite account id in any case, with _ or - "
-            "(1234567, 1234567_SB1 for sandbox 1).",
+            "account_id",
+            th.StringType,
+            required=True,
+            description="NetSuite account id in any case, with _ or - (1234567, 1234567_SB1 for sandbox 1).",
         ),
         th.Property(
-            "consumer_key", th.StringType, secret=True,
+            "consumer_key",
+            th.StringType,
+            secret=True,
             description="Token-based authentication: consumer key of the integration record.",
         ),
         th.Property(
-            "consumer_secret", th.StringType, secret=True,
+            "consumer_secret",
+            th.StringType,
+            secret=True,
             description="Consumer secret of the integration record.",
         ),
         th.Property(
-            "token_id", th.StringType, secret=True,
+            "token_id",
+            th.StringType,
+            secret=True,
             description="Token id of the access token (user, role and integration).",
         ),
         th.Property(
-            "token_secret", th.StringType, secret=True,
+            "token_secret",
+            th.StringType,
+            secret=True,
             description="Token secret of the access token.",
         ),
         th.Property(
-            "client_id", th.StringType,
+            "client_id",
+            th.StringType,
             description="OAuth 2.0 client credentials: the integration record's client id "
             "(instead of the four token-based settings).",
         ),
         th.Property(
-            "certificate_id", th.StringType,
+            "certificate_id",
+            th.StringType,
             description="OAuth 2.0: the certificate id NetSuite shows in Setup > Integration > "
             "OAuth 2.0 Client Credentials (M2M) Setup.",
         ),
         th.Property(
-            "private_key", th.StringType, secret=True,
-            description="OAuth 2.0: the PEM private key of that certificate (RSA signs PS256, "
-            "EC P-256 signs ES256).",
+            "private_key",
+            th.StringType,
+            secret=True,
+            description="OAuth 2.0: the PEM private key of that certificate (RSA signs PS256, EC P-256 signs ES256).",
         ),
         th.Property(
-            "private_key_path", th.StringType,
+            "private_key_path",
+            th.StringType,
             description="OAuth 2.0: a file holding that PEM private key, instead of private_key.",
         ),
         th.Property(
-            "oauth_scopes", th.ArrayType(th.StringType),
+            "oauth_scopes",
+            th.ArrayType(th.StringType),
             description="OAuth 2.0 scopes to ask for; default rest_webservices, plus restlets "
             "when the open_invoice_aging RESTlet is configured.",
         ),
         th.Property(
-            "start_date", th.DateTimeType,
+            "start_date",
+            th.DateTimeType,
             description="Read records modified at or after this moment on the first run "
             "(ISO 8601; without an offset it is UTC). Later runs start from the bookmark.",
         ),
         th.Property(
-            "base_url", th.URIType,
+            "base_url",
+            th.URIType,
             description="Replaces the REST host derived from account_id "
             "(https://<account>.suitetalk.api.netsuite.com), for a proxy or the emulator.",
         ),
         th.Property(
-            "page_size", th.IntegerType(minimum=1, maximum=1000), default=1000,
+            "page_size",
+            th.IntegerType(minimum=1, maximum=1000),
+            default=1000,
             description="Rows per SuiteQL page, 1 to 1000 (NetSuite's maximum).",
         ),
         th.Property(
-            "max_concurrency", th.IntegerType(minimum=1, maximum=100), default=2,
+            "max_concurrency",
+            th.IntegerType(minimum=1, maximum=100),
+            default=2,
             description="Most SuiteQL requests in flight at once for the whole tap. NetSuite's pool "
             "is per account and shared with every other integration: 5 on a standard account, 15 "
             "premium, 20 enterprise, plus 10 per SuiteCloud Plus licence. Keep it below what others "
             "need; on a 429 the tap halves its own concurrency for a while.",
         ),
         th.Property(
-            "lookback_minutes", th.IntegerType(minimum=0), default=15,
+            "lookback_minutes",
+            th.IntegerType(minimum=0),
+            default=15,
             description="Minutes re-read before the bookmark on every incremental run, for "
             "records committed after a sync read past their lastmodifieddate. 15 covers the "
             "longest a NetSuite request runs before it is killed; re-read rows are upserted.",
         ),
         th.Property(
-            "open_invoices_restlet_script", th.StringType,
+            "open_invoices_restlet_script",
+            th.StringType,
             description="Script id of the open-invoices RESTlet from suitescripts/ "
             "(customscript_tapns_open_invoices_rl once deployed); with the deployment id it "
             "enables the open_invoice_aging stream.",
         ),
         th.Property(
-            "open_invoices_restlet_deploy", th.StringType,
+            "open_invoices_restlet_deploy",
+            th.StringType,
             description="Deployment id of that RESTlet (customdeploy_tapns_open_invoices_rl).",
         ),
         th.Property(
-            "account_timezone", th.StringType,
+            "account_timezone",
+            th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
             "(Home > Set Preferences > Time Zone), such as America/Los_Angeles. Checked "
             "against the account's clock at start. When absent, the offset is detected from "
@@ -164,9 +189,7 @@ class TapNetSuite(Tap):
         return parallel.started("account-clock", self._check_zone)
 
     def _check_zone(self) -> dt.tzinfo:
-        rows = list(self.client.query_all(
-            f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"
-        ))
+        rows = list(self.client.query_all(f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"))
         clock = zone_from_clock(rows[0]["now"], dt.datetime.now(UTC))
         name = self.config.get("account_timezone")
         if not name:
@@ -208,8 +231,11 @@ class TapNetSuite(Tap):
             return
         with _expected_failures_exit_cleanly(cls):
             config = ctx.params.get("config")
-            tap = cls(config=config.config if config else None,
-                      parse_env_config=bool(config and config.parse_env), validate_config=True)
+            tap = cls(
+                config=config.config if config else None,
+                parse_env_config=bool(config and config.parse_env),
+                validate_config=True,
+            )
             selected = [stream for stream in tap.streams.values() if stream.selected]
             ok, lines = diagnose.report(tap.client, selected)
         for line in lines:

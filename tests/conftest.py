@@ -24,12 +24,22 @@ def start_emulator(tmp: Path, *extra: str, **sizes: int) -> tuple[subprocess.Pop
     config_out = tmp / "emulator-config.json"
     config_out.unlink(missing_ok=True)
     cmd = [
-        sys.executable, "-m", "netsuite_emulator", "serve",
-        "--host", "127.0.0.1", "--port", "0",
-        "--customers", str(args["customers"]),
-        "--invoices", str(args["invoices"]),
-        "--seed", str(args["seed"]),
-        "--config-out", str(config_out),
+        sys.executable,
+        "-m",
+        "netsuite_emulator",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--customers",
+        str(args["customers"]),
+        "--invoices",
+        str(args["invoices"]),
+        "--seed",
+        str(args["seed"]),
+        "--config-out",
+        str(config_out),
         *extra,
     ]
     with open(tmp / "emulator.log", "wb") as log:  # the child keeps its own copy of the handle

@@ -19,8 +19,9 @@ TBA = {"consumer_key": "ck", "consumer_secret": "cs", "token_id": "ti", "token_s
 
 
 def pem(key) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -39,14 +40,17 @@ def test_oauth2_when_its_settings_are_given(tmp_path):
     assert isinstance(make_auth(BASE, ACCOUNT, by_path), ClientCredentialsAuth)
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ({**TBA, **OAUTH2}, "two authentication methods .* Keep one"),
-    ({"consumer_key": "ck", "token_id": "ti"}, "needs consumer_secret, token_secret as well"),
-    ({"client_id": "cid", "private_key": pem(RSA_KEY)}, "need certificate_id as well"),
-    ({}, "No credentials: set consumer_key"),
-    ({**OAUTH2, "private_key": "not a key"}, "not an unencrypted PEM private key"),
-    ({"client_id": "c", "certificate_id": "c", "private_key_path": "/nonexistent/key.pem"}, "cannot be read"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({**TBA, **OAUTH2}, "two authentication methods .* Keep one"),
+        ({"consumer_key": "ck", "token_id": "ti"}, "needs consumer_secret, token_secret as well"),
+        ({"client_id": "cid", "private_key": pem(RSA_KEY)}, "need certificate_id as well"),
+        ({}, "No credentials: set consumer_key"),
+        ({**OAUTH2, "private_key": "not a key"}, "not an unencrypted PEM private key"),
+        ({"client_id": "c", "certificate_id": "c", "private_key_path": "/nonexistent/key.pem"}, "cannot be read"),
+    ],
+)
 def test_half_or_both_methods_name_what_to_add_or_remove(settings, message):
     with pytest.raises(NetSuiteConfigError, match=message):
         make_auth(BASE, ACCOUNT, settings)

@@ -22,8 +22,12 @@ PAGE = {"links": [], "count": 1, "hasMore": False, "items": [{"links": [], "id":
 
 
 def _error(status: int, code: str, detail: str) -> dict:
-    return {"type": "https://www.rfc-editor.org/rfc/rfc9110.html", "title": "Error", "status": status,
-            "o:errorDetails": [{"detail": detail, "o:errorCode": code}]}
+    return {
+        "type": "https://www.rfc-editor.org/rfc/rfc9110.html",
+        "title": "Error",
+        "status": status,
+        "o:errorDetails": [{"detail": detail, "o:errorCode": code}],
+    }
 
 
 class Script:
@@ -63,8 +67,13 @@ class Script:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
-        self.client = NetSuiteClient(account_id="1234567_sb1", base_url=f"http://127.0.0.1:{self.server.server_port}",
-                                     backoff_base=0.01, max_retries=4, **SECRETS)
+        self.client = NetSuiteClient(
+            account_id="1234567_sb1",
+            base_url=f"http://127.0.0.1:{self.server.server_port}",
+            backoff_base=0.01,
+            max_retries=4,
+            **SECRETS,
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -86,14 +95,16 @@ def script():
 
 
 def test_429_500_503_a_dropped_connection_and_a_cut_body_are_retried_each_freshly_signed(script):
-    s = script([
-        (429, _error(429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked.")),
-        (500, _error(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
-        "drop",
-        (503, _error(503, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
-        "truncate",
-        (200, PAGE),
-    ])
+    s = script(
+        [
+            (429, _error(429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked.")),
+            (500, _error(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
+            "drop",
+            (503, _error(503, "UNEXPECTED_ERROR", "An unexpected error occurred.")),
+            "truncate",
+            (200, PAGE),
+        ]
+    )
     s.client.max_retries = 5
     assert list(s.client.query_all("SELECT id FROM customer ORDER BY id")) == [{"id": "1"}]
     assert len(s.headers) == 6
@@ -110,22 +121,32 @@ def test_gives_up_after_the_retries_with_a_clear_message(script):
 
 
 def test_401_is_not_retried_and_names_the_causes(script):
-    detail = ("Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "
-              "Setup > Users/Roles > User Management > View Login Audit Trail.")
+    detail = (
+        "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "
+        "Setup > Users/Roles > User Management > View Login Audit Trail."
+    )
     s = script([(401, _error(401, "INVALID_LOGIN", detail))])
     with pytest.raises(NetSuiteAuthError) as caught:
         s.client.query_page("SELECT id FROM customer")
     assert len(s.headers) == 1
     message = str(caught.value)
-    for cause in ("realm '1234567_SB1'", "clock skew", "revoked", "REST Web Services",
-                  "Log in using Access Tokens", "Login Audit Trail"):
+    for cause in (
+        "realm '1234567_SB1'",
+        "clock skew",
+        "revoked",
+        "REST Web Services",
+        "Log in using Access Tokens",
+        "Login Audit Trail",
+    ):
         assert cause in message
     assert not any(secret in message for secret in SECRETS.values())
 
 
 def test_400_is_not_retried_and_carries_the_detail_and_the_query(script):
-    detail = ("Invalid search query. Detailed unprocessed description follows. Search error occurred: "
-              "Unknown identifier 'balance'. Available identifiers are: {customer=customer}.")
+    detail = (
+        "Invalid search query. Detailed unprocessed description follows. Search error occurred: "
+        "Unknown identifier 'balance'. Available identifiers are: {customer=customer}."
+    )
     s = script([(400, _error(400, "INVALID_PARAMETER", detail))])
     with pytest.raises(NetSuiteQueryError) as caught:
         s.client.query_page("SELECT balance FROM customer")
@@ -136,11 +157,22 @@ def test_400_is_not_retried_and_carries_the_detail_and_the_query(script):
 
 def test_a_refused_window_plan_falls_back_to_one_page_at_a_time(script):
     detail = "Invalid search query. Detailed unprocessed description follows. Search error occurred: Invalid or unsupported search."
-    rows = {"links": [], "count": 2, "hasMore": False, "offset": 0, "totalResults": 2,
-            "items": [{"links": [], "id": "1", "lastmodifieddate": "2026-01-01 00:00:00"},
-                      {"links": [], "id": "2", "lastmodifieddate": "2026-01-01 00:00:01"}]}
+    rows = {
+        "links": [],
+        "count": 2,
+        "hasMore": False,
+        "offset": 0,
+        "totalResults": 2,
+        "items": [
+            {"links": [], "id": "1", "lastmodifieddate": "2026-01-01 00:00:00"},
+            {"links": [], "id": "2", "lastmodifieddate": "2026-01-01 00:00:01"},
+        ],
+    }
     s = script([lambda q: (400, _error(400, "INVALID_PARAMETER", detail)) if "ROW_NUMBER" in q else (200, rows)])
-    got = list(s.client.query_parallel(columns="id", table="customer", where=None,
-                                       replication_key="lastmodifieddate", since=None))
+    got = list(
+        s.client.query_parallel(
+            columns="id", table="customer", where=None, replication_key="lastmodifieddate", since=None
+        )
+    )
     assert [r["id"] for r in got] == ["1", "2"]
     assert len(s.headers) == 2

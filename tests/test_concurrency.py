@@ -18,17 +18,28 @@ from tap_netsuite.suiteql import keyset_query
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory):
     """A pool of 5 and 20 ms + 0.02 ms per row per page, so requests overlap as on NetSuite."""
-    proc, config = start_emulator(tmp_path_factory.mktemp("pool"), "--concurrency", "5",
-                                  "--latency-base-ms", "20", "--latency-per-row-ms", "0.02",
-                                  customers=50, invoices=3000)
+    proc, config = start_emulator(
+        tmp_path_factory.mktemp("pool"),
+        "--concurrency",
+        "5",
+        "--latency-base-ms",
+        "20",
+        "--latency-per-row-ms",
+        "0.02",
+        customers=50,
+        invoices=3000,
+    )
     yield config
     stop_emulator(proc)
 
 
 def metrics(config: dict, reset: bool = False) -> dict:
     path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
-    request = urllib.request.Request(config["base_url"] + path, method="POST" if reset else "GET",  # noqa: S310
-                                     data=b"{}" if reset else None)
+    request = urllib.request.Request(
+        config["base_url"] + path,
+        method="POST" if reset else "GET",  # noqa: S310
+        data=b"{}" if reset else None,
+    )
     with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
         return json.load(answer)
 
@@ -61,16 +72,20 @@ def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(poole
     metrics(pooled, reset=True)
     again = run_tap(tmp_path, {**pooled, "max_concurrency": 5, "lookback_minutes": 0}, state=state)
     assert again.returncode == 0, again.stderr[-3000:]
-    sent = sum(sum(by_status.values()) for route, by_status in metrics(pooled)["requests"].items()
-               if "suiteql" in route)
+    sent = sum(
+        sum(by_status.values()) for route, by_status in metrics(pooled)["requests"].items() if "suiteql" in route
+    )
     streams_read = 4  # customer, invoice, and deleted_record's two record types
     assert sent <= 1 + 2 * streams_read  # the account-clock probe, then a count and one page each
     assert not [q for q in metrics(pooled)["queries"] if q["offset"]]  # no pages beside the plan
 
 
 def _control(config: dict, path: str, body: dict) -> dict:
-    request = urllib.request.Request(config["base_url"] + "/_emulator/" + path, method="POST",  # noqa: S310
-                                     data=json.dumps(body).encode())
+    request = urllib.request.Request(
+        config["base_url"] + "/_emulator/" + path,
+        method="POST",  # noqa: S310
+        data=json.dumps(body).encode(),
+    )
     with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
         return json.load(answer)
 
@@ -83,9 +98,14 @@ def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_
     of the first two windows is read once, in order."""
     proc, config = start_emulator(tmp_path, customers=20, invoices=400)
     client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = {"columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-            "table": "transaction", "where": "type = 'CustInvc'", "replication_key": "lastmodifieddate",
-            "tiebreak": "id", "since": None}
+    spec = {
+        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+        "table": "transaction",
+        "where": "type = 'CustInvc'",
+        "replication_key": "lastmodifieddate",
+        "tiebreak": "id",
+        "since": None,
+    }
     try:
         before = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
         gone = [before[i][1] for i in (3, 17, 30)]  # inside the first page
@@ -120,9 +140,14 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
     lose that first row. The first-row check refuses it, and the window is read by keyset."""
     proc, config = start_emulator(tmp_path, customers=20, invoices=400)
     client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = {"columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-            "table": "transaction", "where": "type = 'CustInvc'", "replication_key": "lastmodifieddate",
-            "tiebreak": "id", "since": None}
+    spec = {
+        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+        "table": "transaction",
+        "where": "type = 'CustInvc'",
+        "replication_key": "lastmodifieddate",
+        "tiebreak": "id",
+        "since": None,
+    }
 
     def keys(pages: list) -> list[tuple[str, int]]:
         return [(r["lastmodifieddate"], int(r["id"])) for rows in pages for r in rows]

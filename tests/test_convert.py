@@ -25,27 +25,33 @@ BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.timezone.utc
 
 
-@pytest.mark.parametrize(("local", "zone", "utc"), [
-    ("2026-07-01 12:00:00", LA, "2026-07-01T19:00:00+00:00"),
-    ("2026-12-01 12:00:00", LA, "2026-12-01T20:00:00+00:00"),
-    ("2026-03-08 01:59:59", LA, "2026-03-08T09:59:59+00:00"),  # last second before spring forward
-    ("2026-03-08 03:00:00", LA, "2026-03-08T10:00:00+00:00"),
-    ("2026-07-01 12:00:00", BERLIN, "2026-07-01T10:00:00+00:00"),
-    ("2026-12-01 00:30:00", BERLIN, "2026-11-30T23:30:00+00:00"),
-])
+@pytest.mark.parametrize(
+    ("local", "zone", "utc"),
+    [
+        ("2026-07-01 12:00:00", LA, "2026-07-01T19:00:00+00:00"),
+        ("2026-12-01 12:00:00", LA, "2026-12-01T20:00:00+00:00"),
+        ("2026-03-08 01:59:59", LA, "2026-03-08T09:59:59+00:00"),  # last second before spring forward
+        ("2026-03-08 03:00:00", LA, "2026-03-08T10:00:00+00:00"),
+        ("2026-07-01 12:00:00", BERLIN, "2026-07-01T10:00:00+00:00"),
+        ("2026-12-01 00:30:00", BERLIN, "2026-11-30T23:30:00+00:00"),
+    ],
+)
 def test_local_to_utc_uses_the_offset_of_that_moment(local, zone, utc):
     assert local_to_utc(local, zone).isoformat() == utc
 
 
-@pytest.mark.parametrize(("moment", "zone", "literal"), [
-    ("2026-11-01T07:30:00+00:00", LA, "2026-11-01 00:30:00"),  # before the repeated hour
-    ("2026-11-01T08:30:00+00:00", LA, "2026-11-01 00:30:00"),  # 01:30 PDT, first pass: step back
-    ("2026-11-01T09:30:00+00:00", LA, "2026-11-01 00:30:00"),  # 01:30 PST, second pass: step back
-    ("2026-11-01T10:30:00+00:00", LA, "2026-11-01 02:30:00"),  # after it
-    ("2026-10-25T00:30:00+00:00", BERLIN, "2026-10-25 01:30:00"),  # 02:30 CEST: repeated -> 01:30
-    ("2026-10-25T01:30:00+00:00", BERLIN, "2026-10-25 01:30:00"),  # 02:30 CET: repeated -> 01:30
-    ("2026-10-25T02:30:00+00:00", BERLIN, "2026-10-25 03:30:00"),
-])
+@pytest.mark.parametrize(
+    ("moment", "zone", "literal"),
+    [
+        ("2026-11-01T07:30:00+00:00", LA, "2026-11-01 00:30:00"),  # before the repeated hour
+        ("2026-11-01T08:30:00+00:00", LA, "2026-11-01 00:30:00"),  # 01:30 PDT, first pass: step back
+        ("2026-11-01T09:30:00+00:00", LA, "2026-11-01 00:30:00"),  # 01:30 PST, second pass: step back
+        ("2026-11-01T10:30:00+00:00", LA, "2026-11-01 02:30:00"),  # after it
+        ("2026-10-25T00:30:00+00:00", BERLIN, "2026-10-25 01:30:00"),  # 02:30 CEST: repeated -> 01:30
+        ("2026-10-25T01:30:00+00:00", BERLIN, "2026-10-25 01:30:00"),  # 02:30 CET: repeated -> 01:30
+        ("2026-10-25T02:30:00+00:00", BERLIN, "2026-10-25 03:30:00"),
+    ],
+)
 def test_filter_literals_keep_every_later_row_when_clocks_fall_back(moment, zone, literal):
     got = filter_literal(dt.datetime.fromisoformat(moment), zone)
     assert got == literal
@@ -55,18 +61,21 @@ def test_filter_literals_keep_every_later_row_when_clocks_fall_back(moment, zone
         assert wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) <= dt.datetime.fromisoformat(moment)
 
 
-@pytest.mark.parametrize(("value", "prop", "expected"), [
-    ("107", {"type": ["integer"]}, 107),
-    ("-.5", {"type": ["number", "null"]}, Decimal("-0.5")),
-    ("1250.50", {"type": ["number", "null"]}, Decimal("1250.50")),
-    ("T", {"type": ["boolean", "null"]}, True),
-    ("F", {"type": ["boolean", "null"]}, False),
-    ("2026-02-03", {"type": ["string", "null"], "format": "date"}, "2026-02-03"),
-    ("2026-02-03 04:05:06", {"type": ["string"], "format": "date-time"}, "2026-02-03T12:05:06+00:00"),
-    ("", {"type": ["string", "null"]}, None),
-    (None, {"type": ["integer", "null"]}, None),
-    ("a \\/ b", {"type": ["string", "null"]}, "a \\/ b"),
-])
+@pytest.mark.parametrize(
+    ("value", "prop", "expected"),
+    [
+        ("107", {"type": ["integer"]}, 107),
+        ("-.5", {"type": ["number", "null"]}, Decimal("-0.5")),
+        ("1250.50", {"type": ["number", "null"]}, Decimal("1250.50")),
+        ("T", {"type": ["boolean", "null"]}, True),
+        ("F", {"type": ["boolean", "null"]}, False),
+        ("2026-02-03", {"type": ["string", "null"], "format": "date"}, "2026-02-03"),
+        ("2026-02-03 04:05:06", {"type": ["string"], "format": "date-time"}, "2026-02-03T12:05:06+00:00"),
+        ("", {"type": ["string", "null"]}, None),
+        (None, {"type": ["integer", "null"]}, None),
+        ("a \\/ b", {"type": ["string", "null"]}, "a \\/ b"),
+    ],
+)
 def test_convert_value(value, prop, expected):
     assert convert_value(value, prop, LA) == expected
 
@@ -87,19 +96,25 @@ def test_zone_from_clock_rounds_to_a_quarter_hour():
 def _every_minute(day: str, days: int = 1) -> list[str]:
     start = dt.datetime.fromisoformat(day)
     seconds = (0, 1, 59)
-    return [(start + dt.timedelta(minutes=m, seconds=s)).strftime("%Y-%m-%d %H:%M:%S")
-            for m in range(-60, 24 * 60 * days + 60) for s in seconds]
+    return [
+        (start + dt.timedelta(minutes=m, seconds=s)).strftime("%Y-%m-%d %H:%M:%S")
+        for m in range(-60, 24 * 60 * days + 60)
+        for s in seconds
+    ]
 
 
-@pytest.mark.parametrize(("zone", "values"), [
-    (LA, _every_minute("2026-03-08") + _every_minute("2026-11-01")),  # spring forward, fall back
-    (BERLIN, _every_minute("2026-03-29") + _every_minute("2026-10-25")),
-    (ZoneInfo("Australia/Lord_Howe"), _every_minute("2026-04-05") + _every_minute("2026-10-04")),  # 30 minutes
-    (ZoneInfo("Asia/Kolkata"), _every_minute("2026-01-01", days=3)),  # +05:30 all year
-    (dt.timezone(dt.timedelta(hours=-8)), _every_minute("2026-03-08")),
-    (dt.timezone(dt.timedelta(hours=5, minutes=45)), _every_minute("2026-03-08")),
-    (UTC, _every_minute("2026-12-31", days=2)),
-])
+@pytest.mark.parametrize(
+    ("zone", "values"),
+    [
+        (LA, _every_minute("2026-03-08") + _every_minute("2026-11-01")),  # spring forward, fall back
+        (BERLIN, _every_minute("2026-03-29") + _every_minute("2026-10-25")),
+        (ZoneInfo("Australia/Lord_Howe"), _every_minute("2026-04-05") + _every_minute("2026-10-04")),  # 30 minutes
+        (ZoneInfo("Asia/Kolkata"), _every_minute("2026-01-01", days=3)),  # +05:30 all year
+        (dt.timezone(dt.timedelta(hours=-8)), _every_minute("2026-03-08")),
+        (dt.timezone(dt.timedelta(hours=5, minutes=45)), _every_minute("2026-03-08")),
+        (UTC, _every_minute("2026-12-31", days=2)),
+    ],
+)
 def test_the_per_hour_shortcut_gives_exactly_what_the_exact_way_gives(zone, values):
     fast = LocalToUtcText(zone).convert
     for value in values * 2:  # the second time round, every hour is remembered
@@ -122,13 +137,26 @@ def test_the_shortcut_is_taken_where_one_offset_holds_for_the_whole_hour():
     assert kolkata._hours == {"2026-01-01 12": ""}
 
 
-@pytest.mark.parametrize("value", [
-    "2026-03-08 02:30:00",  # does not exist in Los Angeles: the exact way's answer
-    "0999-01-01 00:00:00", "0001-01-01 00:00:00", "9999-12-31 23:59:59",
-    "2026-W10-7 12:00:00", "2026-03-08 12:00:60", "2026-03-08 24:00:00", "2026-02-30 12:00:00",
-    "2026-03-08 12:0000.5", "2026-03-08 12:00:00.5", "2026-03-08T12:00:00", "2026-03-08 12:00",
-    "2026-03-08 1:00:00", "", "x" * 19,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-03-08 02:30:00",  # does not exist in Los Angeles: the exact way's answer
+        "0999-01-01 00:00:00",
+        "0001-01-01 00:00:00",
+        "9999-12-31 23:59:59",
+        "2026-W10-7 12:00:00",
+        "2026-03-08 12:00:60",
+        "2026-03-08 24:00:00",
+        "2026-02-30 12:00:00",
+        "2026-03-08 12:0000.5",
+        "2026-03-08 12:00:00.5",
+        "2026-03-08T12:00:00",
+        "2026-03-08 12:00",
+        "2026-03-08 1:00:00",
+        "",
+        "x" * 19,
+    ],
+)
 def test_the_shortcut_agrees_on_odd_values_too(value):
     fast = LocalToUtcText(LA).convert
     for _ in range(2):
@@ -150,11 +178,17 @@ def test_the_shortcut_forgets_rather_than_grows():
 
 
 def test_bad_values_name_the_column_whatever_column_fails():
-    props = {"id": {"type": ["integer"]}, "trandate": {"type": ["string", "null"], "format": "date"},
-             "lastmodifieddate": {"type": ["string"], "format": "date-time"}}
+    props = {
+        "id": {"type": ["integer"]},
+        "trandate": {"type": ["string", "null"], "format": "date"},
+        "lastmodifieddate": {"type": ["string"], "format": "date-time"},
+    }
     row = {"id": "3", "trandate": "2026-02-03", "lastmodifieddate": "2026-02-03 04:05:06"}
-    assert to_record(row, props, LA) == {"id": 3, "trandate": "2026-02-03",
-                                         "lastmodifieddate": "2026-02-03T12:05:06+00:00"}
+    assert to_record(row, props, LA) == {
+        "id": 3,
+        "trandate": "2026-02-03",
+        "lastmodifieddate": "2026-02-03T12:05:06+00:00",
+    }
     with pytest.raises(ValueError, match="column 'trandate' of row id '3': Invalid isoformat string"):
         to_record({**row, "trandate": "2026-02-30x"}, props, LA)
     with pytest.raises(ValueError, match="column 'lastmodifieddate' of row id '3': expected YYYY-MM-DD HH:MM:SS"):
@@ -165,18 +199,35 @@ def test_bad_values_name_the_column_whatever_column_fails():
 
 @pytest.mark.parametrize("version", [None, 1700000000000])
 def test_records_written_in_envelopes_are_the_lines_the_sdk_would_write(version):
-    props = {"id": {"type": ["integer"]}, "foreigntotal": {"type": ["number", "null"]},
-             "memo": {"type": ["string", "null"]}, "isinactive": {"type": ["boolean", "null"]},
-             "lastmodifieddate": {"type": ["string"], "format": "date-time"}}
-    records = [to_record({"id": "7", "foreigntotal": "-.50", "memo": 'a "q" \\ é\nnext line', "isinactive": "T",
-                          "lastmodifieddate": "2026-03-08 01:59:59"}, props, LA),
-               to_record({"id": "8", "memo": "\n"}, props, LA),
-               to_record({"id": "9", "foreigntotal": "1E+3"}, props, LA)]
+    props = {
+        "id": {"type": ["integer"]},
+        "foreigntotal": {"type": ["number", "null"]},
+        "memo": {"type": ["string", "null"]},
+        "isinactive": {"type": ["boolean", "null"]},
+        "lastmodifieddate": {"type": ["string"], "format": "date-time"},
+    }
+    records = [
+        to_record(
+            {
+                "id": "7",
+                "foreigntotal": "-.50",
+                "memo": 'a "q" \\ é\nnext line',
+                "isinactive": "T",
+                "lastmodifieddate": "2026-03-08 01:59:59",
+            },
+            props,
+            LA,
+        ),
+        to_record({"id": "8", "memo": "\n"}, props, LA),
+        to_record({"id": "9", "foreigntotal": "1E+3"}, props, LA),
+    ]
     first, second = dt.datetime.now(UTC), dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     writer = BufferedMsgSpecWriter()
-    expected = b"".join(bytes(writer.format_message(RecordMessage(
-        stream=stream, record=record, version=version, time_extracted=when)))
-        for stream, when in (("invoice", first), ('in"voice', second)) for record in records)
+    expected = b"".join(
+        bytes(writer.format_message(RecordMessage(stream=stream, record=record, version=version, time_extracted=when)))
+        for stream, when in (("invoice", first), ('in"voice', second))
+        for record in records
+    )
     for stream, when in (("invoice", first), ('in"voice', second)):
         envelope = writer.envelope(stream, version, when)
         for record in records:

@@ -54,8 +54,9 @@ def test_a_table_the_role_cannot_read_names_the_permission(tmp_path):
 
 def test_clock_skew_past_five_minutes_is_called_out():
     now = dt.datetime.now(dt.timezone.utc)
-    client = types.SimpleNamespace(last_server_date=format_datetime(now - dt.timedelta(minutes=10), usegmt=True),
-                                   last_local_date=now)
+    client = types.SimpleNamespace(
+        last_server_date=format_datetime(now - dt.timedelta(minutes=10), usegmt=True), last_local_date=now
+    )
     assert 599 < clock_skew(client) < 601
     client.last_server_date = None
     assert clock_skew(client) is None
@@ -64,8 +65,10 @@ def test_clock_skew_past_five_minutes_is_called_out():
 def test_a_column_or_table_that_needs_a_feature_says_which():
     from tap_netsuite.client import _permission_hint
 
-    column = ("Invalid search query. Detailed unprocessed description follows. Search error occurred: "
-              "Unknown identifier 'subsidiary'. Available identifiers are: {transaction=transaction}.")
+    column = (
+        "Invalid search query. Detailed unprocessed description follows. Search error occurred: "
+        "Unknown identifier 'subsidiary'. Available identifiers are: {transaction=transaction}."
+    )
     assert "NetSuite OneWorld" in _permission_hint(column)
     table = "Invalid search query. Detailed unprocessed description follows. Invalid search type: subsidiary."
     assert "NetSuite OneWorld" in _permission_hint(table)

@@ -34,13 +34,16 @@ def bad_request_body(detail: str, param: str | None = "q") -> str:
     entry = {"detail": detail, "o:errorCode": "INVALID_PARAMETER"}
     if param:
         entry["o:errorQueryParam"] = param
-    body = {"type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1",
-            "title": "Bad Request", "status": 400, "o:errorDetails": [entry]}
+    body = {
+        "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1",
+        "title": "Bad Request",
+        "status": 400,
+        "o:errorDetails": [entry],
+    }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).replace("/", "\\/")
 
 
-def post(config: dict, q: str, limit: int | None = None, offset: int | None = None,
-         **sign: str) -> requests.Response:
+def post(config: dict, q: str, limit: int | None = None, offset: int | None = None, **sign: str) -> requests.Response:
     """A SuiteQL request signed by oauthlib; `sign` overrides secrets, realm, nonce, timestamp."""
     params = [(k, v) for k, v in (("limit", limit), ("offset", offset)) if v is not None]
     url = config["base_url"] + SUITEQL
@@ -56,8 +59,7 @@ def post(config: dict, q: str, limit: int | None = None, offset: int | None = No
         nonce=sign.get("nonce"),
         timestamp=sign.get("timestamp"),
     )
-    uri, headers, _ = client.sign(url, http_method="POST",
-                                  headers={"Content-Type": "application/json"})
+    uri, headers, _ = client.sign(url, http_method="POST", headers={"Content-Type": "application/json"})
     headers["Prefer"] = "transient"
     with requests.post(uri, headers=headers, data=json.dumps({"q": q}), timeout=60) as resp:
         resp.content  # noqa: B018 - read the body before the connection is released
@@ -113,8 +115,7 @@ def small_emulator(tmp_path):
 
 # -- response shape ---------------------------------------------------------------------------
 def test_response_has_netsuites_exact_shape(emulator):
-    resp = post(emulator, "SELECT id, companyname, email, isinactive FROM customer ORDER BY id",
-                limit=50, offset=0)
+    resp = post(emulator, "SELECT id, companyname, email, isinactive FROM customer ORDER BY id", limit=50, offset=0)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "application/vnd.oracle.resource+json; type=collection"
     raw = resp.content.decode("utf-8")
@@ -124,8 +125,10 @@ def test_response_has_netsuites_exact_shape(emulator):
     assert [k for k, _ in top] == ["links", "count", "hasMore", "items", "offset", "totalResults"]
     body = resp.json()
     base = emulator["base_url"] + SUITEQL
-    assert body["links"] == [{"rel": "next", "href": f"{base}?limit=50&offset=50"},
-                             {"rel": "self", "href": f"{base}?limit=50&offset=0"}]
+    assert body["links"] == [
+        {"rel": "next", "href": f"{base}?limit=50&offset=50"},
+        {"rel": "self", "href": f"{base}?limit=50&offset=0"},
+    ]
     assert (body["count"], body["hasMore"], body["offset"]) == (50, True, 0)
     assert body["totalResults"] == EMULATOR_ARGS["customers"]
     assert raw.count('{"links":[],"id":"') == 50
@@ -147,16 +150,19 @@ def test_last_page_has_only_self_link(emulator):
 
 
 def test_keys_are_lower_case_and_unaliased_expressions_are_numbered(emulator):
-    got = items(emulator, "SELECT ID, CompanyName AS Name, UPPER(entityid), LOWER(entityid) "
-                          "FROM Customer WHERE ROWNUM <= 1")
+    got = items(
+        emulator, "SELECT ID, CompanyName AS Name, UPPER(entityid), LOWER(entityid) FROM Customer WHERE ROWNUM <= 1"
+    )
     assert list(got[0]) == ["links", "id", "name", "expr1", "expr2"]
 
 
 def test_trunc_of_numbers_goes_toward_zero(emulator):
-    got = items(emulator, "SELECT TRUNC(-7.5) AS a, TRUNC(7.9) AS b, TRUNC(3) AS c, TRUNC(id / 100000000) AS d, "
-                          "TRUNC(7.456, 2) AS e FROM customer WHERE ROWNUM <= 1")
-    assert {k: v for k, v in got[0].items() if k != "links"} == {"a": "-7", "b": "7", "c": "3", "d": "0",
-                                                                 "e": "7.45"}
+    got = items(
+        emulator,
+        "SELECT TRUNC(-7.5) AS a, TRUNC(7.9) AS b, TRUNC(3) AS c, TRUNC(id / 100000000) AS d, "
+        "TRUNC(7.456, 2) AS e FROM customer WHERE ROWNUM <= 1",
+    )
+    assert {k: v for k, v in got[0].items() if k != "links"} == {"a": "-7", "b": "7", "c": "3", "d": "0", "e": "7.45"}
 
 
 def test_unknown_route_is_404_in_netsuite_shape(emulator):
@@ -167,8 +173,10 @@ def test_unknown_route_is_404_in_netsuite_shape(emulator):
 
 
 # -- paging -----------------------------------------------------------------------------------
-INVOICES_BY_MODIFIED = ("SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lm "
-                        "FROM transaction WHERE type = 'CustInvc' ORDER BY lastmodifieddate, id")
+INVOICES_BY_MODIFIED = (
+    "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lm "
+    "FROM transaction WHERE type = 'CustInvc' ORDER BY lastmodifieddate, id"
+)
 
 
 def test_pages_concatenate_to_the_whole_ordered_result(emulator):
@@ -176,8 +184,10 @@ def test_pages_concatenate_to_the_whole_ordered_result(emulator):
     small = all_items(emulator, INVOICES_BY_MODIFIED, limit=250)
     assert big == small
     assert len(big) == EMULATOR_ARGS["invoices"] == len({i["id"] for i in big})
-    truth = sorted((r for r in rows(emulator, "transaction") if r["type"] == "CustInvc"),
-                   key=lambda r: (r["lastmodifieddate"], r["id"]))
+    truth = sorted(
+        (r for r in rows(emulator, "transaction") if r["type"] == "CustInvc"),
+        key=lambda r: (r["lastmodifieddate"], r["id"]),
+    )
     assert [int(i["id"]) for i in big] == [r["id"] for r in truth]
     assert [i["lm"] for i in big] == [local_text(r["lastmodifieddate"]) for r in truth]
     body = post(emulator, INVOICES_BY_MODIFIED, limit=1000, offset=2000).json()
@@ -188,10 +198,13 @@ def test_order_by_to_char_matches_order_by_column(emulator):
     # Only before the first fall-back night of the generated history: in the repeated hour the
     # local text of a later instant can sort before an earlier one, in NetSuite as here.
     before = f"lastmodifieddate < TO_TIMESTAMP('2023-11-01 00:00:00', '{TS}')"
-    by_text = items(emulator, f"SELECT id FROM transaction WHERE type = 'CustInvc' AND {before} "
-                              f"ORDER BY TO_CHAR(lastmodifieddate, '{TS}'), id", limit=1000)
-    by_column = items(emulator, INVOICES_BY_MODIFIED.replace(
-        "ORDER BY", f"AND {before} ORDER BY"), limit=1000)
+    by_text = items(
+        emulator,
+        f"SELECT id FROM transaction WHERE type = 'CustInvc' AND {before} "
+        f"ORDER BY TO_CHAR(lastmodifieddate, '{TS}'), id",
+        limit=1000,
+    )
+    by_column = items(emulator, INVOICES_BY_MODIFIED.replace("ORDER BY", f"AND {before} ORDER BY"), limit=1000)
     assert len(by_column) > 100
     assert [i["id"] for i in by_text] == [i["id"] for i in by_column]
 
@@ -212,12 +225,16 @@ def test_offset_past_100000_is_refused(emulator):
 
 
 # -- authentication ---------------------------------------------------------------------------
-@pytest.mark.parametrize("override", [
-    {"consumer_secret": "0" * 64},
-    {"realm": "1234567_sb1"},
-    {"realm": "1234567-SB1"},
-    {"timestamp": str(int(time.time()) - 600)},
-], ids=["consumer-secret", "lower-case-realm", "dashed-realm", "stale-timestamp"])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"consumer_secret": "0" * 64},
+        {"realm": "1234567_sb1"},
+        {"realm": "1234567-SB1"},
+        {"timestamp": str(int(time.time()) - 600)},
+    ],
+    ids=["consumer-secret", "lower-case-realm", "dashed-realm", "stale-timestamp"],
+)
 def test_bad_signatures_are_invalid_login(emulator, override):
     resp = post(emulator, "SELECT id FROM customer", limit=5, **override)
     assert resp.status_code == 401
@@ -235,26 +252,30 @@ def test_a_nonce_is_accepted_once(emulator):
 def test_query_parameters_are_signed(emulator):
     resp = post(emulator, "SELECT id FROM customer", limit=5)
     tampered = resp.request.url.replace("limit=5", "limit=6")
-    with requests.post(tampered, headers=resp.request.headers, data=resp.request.body,
-                       timeout=10) as again:
+    with requests.post(tampered, headers=resp.request.headers, data=resp.request.body, timeout=10) as again:
         assert again.status_code == 401
 
 
 # -- SuiteQL errors ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("query", "detail"), [
-    ("SELECT balance FROM customer",
-     "Search error occurred: Unknown identifier 'balance'. "
-     "Available identifiers are: {customer=customer}."),
-    ("SELECT c.id, t.nope FROM customer c JOIN transaction t ON t.entity = c.id",
-     "Search error occurred: Unknown identifier 't.nope'. "
-     "Available identifiers are: {c=customer, t=transaction}."),
-    ("SELECT id FROM invoices", "Invalid search type: invoices."),
-    ("SELECT id FROM customer WHERE", "Search error occurred: Invalid or unsupported search."),
-    ("SELECT LENGTH(companyname) FROM customer",
-     "Search error occurred: Invalid or unsupported search."),
-    ("SELECT CAST(id AS VARCHAR(10)) FROM customer",
-     "Search error occurred: Invalid or unsupported search."),
-], ids=["unknown-column", "unknown-column-join", "unknown-table", "syntax", "function", "cast"])
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        (
+            "SELECT balance FROM customer",
+            "Search error occurred: Unknown identifier 'balance'. Available identifiers are: {customer=customer}.",
+        ),
+        (
+            "SELECT c.id, t.nope FROM customer c JOIN transaction t ON t.entity = c.id",
+            "Search error occurred: Unknown identifier 't.nope'. "
+            "Available identifiers are: {c=customer, t=transaction}.",
+        ),
+        ("SELECT id FROM invoices", "Invalid search type: invoices."),
+        ("SELECT id FROM customer WHERE", "Search error occurred: Invalid or unsupported search."),
+        ("SELECT LENGTH(companyname) FROM customer", "Search error occurred: Invalid or unsupported search."),
+        ("SELECT CAST(id AS VARCHAR(10)) FROM customer", "Search error occurred: Invalid or unsupported search."),
+    ],
+    ids=["unknown-column", "unknown-column-join", "unknown-table", "syntax", "function", "cast"],
+)
 def test_bad_queries_answer_netsuites_400(emulator, query, detail):
     resp = post(emulator, query)
     assert resp.status_code == 400
@@ -265,16 +286,20 @@ def test_bad_queries_answer_netsuites_400(emulator, query, detail):
 # -- dates, times and time zones --------------------------------------------------------------
 def _invoice_near_midnight_utc(config: dict) -> dict:
     """An invoice modified between 00:00 and 07:00 UTC: its LA date is the day before."""
-    return next(r for r in rows(config, "transaction")
-                if r["type"] == "CustInvc" and utc(r["lastmodifieddate"]).hour < 7)
+    return next(
+        r for r in rows(config, "transaction") if r["type"] == "CustInvc" and utc(r["lastmodifieddate"]).hour < 7
+    )
 
 
 def test_to_char_renders_account_local_time(emulator):
     row = _invoice_near_midnight_utc(emulator)
-    got = items(emulator, f"SELECT TO_CHAR(lastmodifieddate, '{TS}') AS lm, "
-                          "TO_CHAR(lastmodifieddate, 'MM/DD/YYYY HH:MI:SS AM') AS twelve, "
-                          "lastmodifieddate, trandate, TO_CHAR(trandate, 'YYYY-MM-DD') AS td "
-                          f"FROM transaction WHERE id = {row['id']}")[0]
+    got = items(
+        emulator,
+        f"SELECT TO_CHAR(lastmodifieddate, '{TS}') AS lm, "
+        "TO_CHAR(lastmodifieddate, 'MM/DD/YYYY HH:MI:SS AM') AS twelve, "
+        "lastmodifieddate, trandate, TO_CHAR(trandate, 'YYYY-MM-DD') AS td "
+        f"FROM transaction WHERE id = {row['id']}",
+    )[0]
     local = utc(row["lastmodifieddate"]).astimezone(LA)
     assert got["lm"] == local.strftime("%Y-%m-%d %H:%M:%S") != row["lastmodifieddate"][:19]
     assert got["twelve"] == local.strftime("%m/%d/%Y %I:%M:%S %p")
@@ -298,38 +323,52 @@ def test_to_timestamp_reads_literals_in_account_time(emulator):
 
 
 def test_keyset_predicate_over_datetime_and_id(emulator):
-    truth = sorted((r for r in rows(emulator, "transaction") if r["type"] == "CustInvc"),
-                   key=lambda r: (r["lastmodifieddate"], r["id"]))
+    truth = sorted(
+        (r for r in rows(emulator, "transaction") if r["type"] == "CustInvc"),
+        key=lambda r: (r["lastmodifieddate"], r["id"]),
+    )
     pivot = truth[len(truth) // 2]
     literal = f"TO_TIMESTAMP('{local_text(pivot['lastmodifieddate'])}', '{TS}')"
-    q = (f"SELECT id FROM transaction WHERE type = 'CustInvc' AND (lastmodifieddate > {literal} "
-         f"OR (lastmodifieddate = {literal} AND id > {pivot['id']})) "
-         "ORDER BY lastmodifieddate, id")
-    expected = [r["id"] for r in truth if (r["lastmodifieddate"], r["id"])
-                > (pivot["lastmodifieddate"], pivot["id"])]
+    q = (
+        f"SELECT id FROM transaction WHERE type = 'CustInvc' AND (lastmodifieddate > {literal} "
+        f"OR (lastmodifieddate = {literal} AND id > {pivot['id']})) "
+        "ORDER BY lastmodifieddate, id"
+    )
+    expected = [r["id"] for r in truth if (r["lastmodifieddate"], r["id"]) > (pivot["lastmodifieddate"], pivot["id"])]
     assert [int(i["id"]) for i in all_items(emulator, q)] == expected
 
 
 def test_sysdate_is_now_in_account_time(emulator):
-    got = items(emulator, f"SELECT TO_CHAR(SYSDATE, '{TS}') AS now, "
-                          f"TO_CHAR(CURRENT_DATE, '{TS}') AS today FROM DUAL")[0]
+    got = items(emulator, f"SELECT TO_CHAR(SYSDATE, '{TS}') AS now, TO_CHAR(CURRENT_DATE, '{TS}') AS today FROM DUAL")[
+        0
+    ]
     now = datetime.now(LA)
     seen = datetime.strptime(got["now"], "%Y-%m-%d %H:%M:%S")
     assert abs(seen - now.replace(tzinfo=None)) < timedelta(seconds=30)
     assert got["today"] == got["now"]  # one query reads the clock once
-    future = items(emulator, "SELECT COUNT(*) AS n FROM transaction "
-                             "WHERE lastmodifieddate > SYSDATE")
+    future = items(emulator, "SELECT COUNT(*) AS n FROM transaction WHERE lastmodifieddate > SYSDATE")
     assert future == [{"links": [], "n": "0"}]
 
 
 def test_user_date_format_time_zone_and_decimal_switches(tmp_path):
-    proc, config = start_emulator(tmp_path, "--date-format", "D.M.YYYY", "--timezone", "UTC",
-                                  "--no-decimal-leading-zero", customers=10, invoices=40)
+    proc, config = start_emulator(
+        tmp_path,
+        "--date-format",
+        "D.M.YYYY",
+        "--timezone",
+        "UTC",
+        "--no-decimal-leading-zero",
+        customers=10,
+        invoices=40,
+    )
     try:
         truth = {r["id"]: r for r in rows(config, "transaction")}
-        got = items(config, f"SELECT id, lastmodifieddate, TO_CHAR(lastmodifieddate, '{TS}') lm, "
-                            "foreigntotal FROM transaction WHERE foreigntotal < 1 OR id < 1040 "
-                            "ORDER BY id")
+        got = items(
+            config,
+            f"SELECT id, lastmodifieddate, TO_CHAR(lastmodifieddate, '{TS}') lm, "
+            "foreigntotal FROM transaction WHERE foreigntotal < 1 OR id < 1040 "
+            "ORDER BY id",
+        )
         assert got
         for item in got:
             row = truth[int(item["id"])]
@@ -345,10 +384,14 @@ def test_user_date_format_time_zone_and_decimal_switches(tmp_path):
 # -- functions --------------------------------------------------------------------------------
 def test_builtin_df_gives_display_text(emulator):
     names = {r["id"]: r["companyname"] for r in rows(emulator, "customer")}
-    got = items(emulator, "SELECT id, entity, status, BUILTIN.DF(status) AS st, "
-                          "BUILTIN.DF(entity) AS who, BUILTIN.DF(currency) AS cur, "
-                          "BUILTIN.CF(status) AS crit FROM transaction "
-                          "WHERE type = 'CustInvc' ORDER BY id", limit=200)
+    got = items(
+        emulator,
+        "SELECT id, entity, status, BUILTIN.DF(status) AS st, "
+        "BUILTIN.DF(entity) AS who, BUILTIN.DF(currency) AS cur, "
+        "BUILTIN.CF(status) AS crit FROM transaction "
+        "WHERE type = 'CustInvc' ORDER BY id",
+        limit=200,
+    )
     texts = {"A": "Open", "B": "Paid In Full"}
     assert {i["status"] for i in got} == {"A", "B"}
     for item in got:
@@ -359,10 +402,14 @@ def test_builtin_df_gives_display_text(emulator):
 
 
 def test_nvl_coalesce_case_substr_and_decode(emulator):
-    got = items(emulator, "SELECT id, NVL(email, 'none') AS e, COALESCE(terms, 0) AS t, "
-                          "CASE WHEN isperson = 'T' THEN 'person' ELSE 'company' END AS kind, "
-                          "SUBSTR(entityid, 1, 4) AS pre, DECODE(isinactive, 'T', 1, 0) AS ina "
-                          "FROM customer ORDER BY id", limit=1000)
+    got = items(
+        emulator,
+        "SELECT id, NVL(email, 'none') AS e, COALESCE(terms, 0) AS t, "
+        "CASE WHEN isperson = 'T' THEN 'person' ELSE 'company' END AS kind, "
+        "SUBSTR(entityid, 1, 4) AS pre, DECODE(isinactive, 'T', 1, 0) AS ina "
+        "FROM customer ORDER BY id",
+        limit=1000,
+    )
     truth = {r["id"]: r for r in rows(emulator, "customer")}
     for item in got:
         row = truth[int(item["id"])]
@@ -374,8 +421,10 @@ def test_nvl_coalesce_case_substr_and_decode(emulator):
 
 
 def test_group_by_count_min_max(emulator):
-    got = items(emulator, "SELECT type, COUNT(*) AS n, MAX(lastmodifieddate) AS latest "
-                          "FROM transaction GROUP BY type ORDER BY type")
+    got = items(
+        emulator,
+        "SELECT type, COUNT(*) AS n, MAX(lastmodifieddate) AS latest FROM transaction GROUP BY type ORDER BY type",
+    )
     counts = {i["type"]: int(i["n"]) for i in got}
     assert counts["CustInvc"] == EMULATOR_ARGS["invoices"]
     assert set(counts) == {"CustInvc", "CustPymt", "SalesOrd"}
@@ -383,18 +432,23 @@ def test_group_by_count_min_max(emulator):
 
 
 def test_rownum_limits_rows_before_order_by(emulator):
-    top = items(emulator, "SELECT * FROM (SELECT id, foreigntotal FROM transaction "
-                          "ORDER BY foreigntotal DESC, id) WHERE ROWNUM <= 3")
+    top = items(
+        emulator,
+        "SELECT * FROM (SELECT id, foreigntotal FROM transaction ORDER BY foreigntotal DESC, id) WHERE ROWNUM <= 3",
+    )
     amounts = sorted((float(r["foreigntotal"]), r["id"]) for r in rows(emulator, "transaction"))
-    assert [int(i["id"]) for i in top] == [
-        i for _, i in sorted(amounts, key=lambda a: (-a[0], a[1]))[:3]]
+    assert [int(i["id"]) for i in top] == [i for _, i in sorted(amounts, key=lambda a: (-a[0], a[1]))[:3]]
     assert len(items(emulator, "SELECT id FROM customer WHERE ROWNUM <= 4 ORDER BY id")) == 4
 
 
 def test_join_between_transaction_and_customer(emulator):
-    got = items(emulator, "SELECT t.id, c.companyname FROM transaction t "
-                          "JOIN customer c ON c.id = t.entity WHERE t.type = 'CustInvc' "
-                          "ORDER BY t.id", limit=20)
+    got = items(
+        emulator,
+        "SELECT t.id, c.companyname FROM transaction t "
+        "JOIN customer c ON c.id = t.entity WHERE t.type = 'CustInvc' "
+        "ORDER BY t.id",
+        limit=20,
+    )
     names = {r["id"]: r["companyname"] for r in rows(emulator, "customer")}
     entity = {r["id"]: r["entity"] for r in rows(emulator, "transaction")}
     assert all(i["companyname"] == names[entity[int(i["id"])]] for i in got)
@@ -403,23 +457,26 @@ def test_join_between_transaction_and_customer(emulator):
 # -- controls and determinism -----------------------------------------------------------------
 def test_touch_moves_records_into_a_since_filter(small_emulator):
     before = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=1)
-    touched = control(small_emulator, "POST", "/_emulator/touch",
-                      {"table": "transaction", "count": 7, "type": "CustInvc"})["ids"]
+    touched = control(
+        small_emulator, "POST", "/_emulator/touch", {"table": "transaction", "count": 7, "type": "CustInvc"}
+    )["ids"]
     assert len(touched) == 7 == len(set(touched))
     literal = before.astimezone(LA).strftime("%Y-%m-%d %H:%M:%S")
-    got = items(small_emulator, "SELECT id, type FROM transaction WHERE lastmodifieddate >= "
-                                f"TO_TIMESTAMP('{literal}', '{TS}') ORDER BY id")
+    got = items(
+        small_emulator,
+        f"SELECT id, type FROM transaction WHERE lastmodifieddate >= TO_TIMESTAMP('{literal}', '{TS}') ORDER BY id",
+    )
     assert [int(i["id"]) for i in got] == touched
     assert {i["type"] for i in got} == {"CustInvc"}
     truth = {r["id"]: r for r in rows(small_emulator, "transaction")}
     assert all(utc(truth[i]["lastmodifieddate"]) >= before for i in touched)
 
-    named = control(small_emulator, "POST", "/_emulator/touch",
-                    {"table": "customer", "ids": [touched[0], 999999]})
+    named = control(small_emulator, "POST", "/_emulator/touch", {"table": "customer", "ids": [touched[0], 999999]})
     assert named == {"ids": []}  # transaction ids are not customers; unknown ids are skipped
     first = rows(small_emulator, "customer")[0]["id"]
-    assert control(small_emulator, "POST", "/_emulator/touch",
-                   {"table": "customer", "ids": [first]}) == {"ids": [first]}
+    assert control(small_emulator, "POST", "/_emulator/touch", {"table": "customer", "ids": [first]}) == {
+        "ids": [first]
+    }
 
 
 def test_same_arguments_same_data_and_seed_matters(tmp_path):

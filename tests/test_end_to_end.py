@@ -32,7 +32,9 @@ def emulator_get(config: dict, path: str):
 
 def emulator_post(config: dict, path: str, body: dict):
     request = urllib.request.Request(  # noqa: S310 - local emulator
-        config["base_url"] + path, data=json.dumps(body).encode(), method="POST",
+        config["base_url"] + path,
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request) as answer:  # noqa: S310
@@ -67,8 +69,9 @@ def world(tmp_path_factory):
 
 
 def meltano(world, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(MELTANO), *args], cwd=REPO, env=world["env"],
-                            capture_output=True, text=True, check=False, timeout=600)
+    result = subprocess.run(
+        [str(MELTANO), *args], cwd=REPO, env=world["env"], capture_output=True, text=True, check=False, timeout=600
+    )
     with (world["tmp"] / "meltano.log").open("a") as log:
         log.write(result.stdout + result.stderr)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -138,8 +141,13 @@ def test_first_run_loads_exactly_the_emulators_records(first_run, stream):
 
 
 def test_database_types_are_stable(first_run):
-    types = dict(fetch(first_run, "SELECT table_name || '.' || column_name, data_type "
-                                  "FROM information_schema.columns WHERE table_schema = 'netsuite'"))
+    types = dict(
+        fetch(
+            first_run,
+            "SELECT table_name || '.' || column_name, data_type "
+            "FROM information_schema.columns WHERE table_schema = 'netsuite'",
+        )
+    )
     assert types["invoice.id"] in {"bigint", "integer"}
     assert types["invoice.entity"] in {"bigint", "integer"}
     assert types["invoice.foreigntotal"] == "numeric"
@@ -153,20 +161,23 @@ def test_touched_invoices_are_sent_again_and_upserted(first_run):
     world = first_run
     before = source_rows(world, InvoiceStream)
     bookmark_before = max(canonical(r["lastmodifieddate"], {"format": "date-time"}) for r in before.values())
-    touched = set(emulator_post(world["config"], "/_emulator/touch",
-                                {"table": "transaction", "type": "CustInvc", "count": 7})["ids"])
+    touched = set(
+        emulator_post(world["config"], "/_emulator/touch", {"table": "transaction", "type": "CustInvc", "count": 7})[
+            "ids"
+        ]
+    )
     assert len(touched) == 7
     [(second_run_start,)] = fetch(world, "SELECT now()")
 
     meltano(world, "run", "tap-netsuite", "target-postgres")
 
-    sent = {i for (i,) in fetch(world, "SELECT id FROM netsuite.invoice WHERE _sdc_extracted_at >= %s",
-                                second_run_start)}
+    sent = {
+        i for (i,) in fetch(world, "SELECT id FROM netsuite.invoice WHERE _sdc_extracted_at >= %s", second_run_start)
+    }
     # The lookback window before the bookmark (15 minutes by default) is read
     # again, so a record committed late is not lost. Nothing else may come back.
     window_start = bookmark_before - dt.timedelta(minutes=15)
-    reread = {i for i, r in before.items()
-              if canonical(r["lastmodifieddate"], {"format": "date-time"}) >= window_start}
+    reread = {i for i, r in before.items() if canonical(r["lastmodifieddate"], {"format": "date-time"}) >= window_start}
     assert sent == touched | reread
     assert len(reread) < 20  # the generated data is spread over years; the window holds few
 

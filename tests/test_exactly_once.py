@@ -85,7 +85,8 @@ def sync(tmp: Path, config: dict, state: dict | None = None, **settings) -> list
     written = {s: len(records(msgs, s)) for s in counted(result.stderr)}
     assert written == counted(result.stderr), (
         f"the tap synced {counted(result.stderr)} records but wrote {written} to stdout "
-        f"(last message: {json.dumps(msgs[-1])[:200] if msgs else None})")
+        f"(last message: {json.dumps(msgs[-1])[:200] if msgs else None})"
+    )
     return msgs
 
 
@@ -103,8 +104,9 @@ def truth(config: dict) -> dict[str, dict]:
     out = {
         "customer": {r["id"]: r for r in rows(config, "customer")},
         "invoice": {r["id"]: r for r in rows(config, "transaction") if r["type"] == "CustInvc"},
-        "deleted_record": {(r["type"], r["recordid"]): r for r in rows(config, "deletedrecord")
-                           if r["type"] in ("customer", "invoice")},
+        "deleted_record": {
+            (r["type"], r["recordid"]): r for r in rows(config, "deletedrecord") if r["type"] in ("customer", "invoice")
+        },
     }
     return out
 
@@ -160,8 +162,10 @@ def differences(stream: str, sent: dict, want: dict, zone: ZoneInfo) -> list[str
     for column, prop in props.items():
         a, b = got(sent.get(column), prop), expected(want.get(column), prop, zone)
         if a != b:
-            out.append(f"{stream} {ident(stream, want)}.{column}: sent {sent.get(column)!r}, "
-                       f"emulator {want.get(column)!r} (expected {b!r})")
+            out.append(
+                f"{stream} {ident(stream, want)}.{column}: sent {sent.get(column)!r}, "
+                f"emulator {want.get(column)!r} (expected {b!r})"
+            )
     return out
 
 
@@ -187,7 +191,8 @@ def assert_once_in_key_order(stream: str, sent: list[dict]) -> None:
     groups = {}
     for r in sent:
         groups.setdefault(r.get("type") if stream == "deleted_record" else None, []).append(
-            (dt.datetime.fromisoformat(r[rk]), r["recordid" if stream == "deleted_record" else "id"]))
+            (dt.datetime.fromisoformat(r[rk]), r["recordid" if stream == "deleted_record" else "id"])
+        )
     for part, keys in groups.items():
         assert keys == sorted(keys), f"{stream} {part}: not in (key, id) order"
 
@@ -218,8 +223,12 @@ def assert_rows_paged_by_keyset(config: dict, beside_plan: int = 0) -> list[dict
     log = queries(config)
     row_queries = [q for q in log if "GROUP BY" not in q["q"]]
     first_pages = {q["q"] for q in row_queries if q["offset"] == 0}
-    offsets = [q for q in row_queries if q["offset"] != 0 and not (
-        q["q"] in first_pages and q["offset"] % q["limit"] == 0 and q["offset"] <= beside_plan * q["limit"])]
+    offsets = [
+        q
+        for q in row_queries
+        if q["offset"] != 0
+        and not (q["q"] in first_pages and q["offset"] % q["limit"] == 0 and q["offset"] <= beside_plan * q["limit"])
+    ]
     assert not offsets, f"rows read at a non-zero offset: {offsets[:3]}"
     histogram = [q for q in log if "GROUP BY" in q["q"]]
     assert all(q["offset"] < 10_000 for q in histogram)
@@ -232,7 +241,10 @@ def transitions(zone: ZoneInfo, year: int = 2026) -> tuple[dt.datetime | None, d
     fall = spring = None
     moment = dt.datetime(year, 1, 1, tzinfo=UTC)
     while moment.year == year:
-        before, after = (moment - dt.timedelta(hours=1)).astimezone(zone).utcoffset(), moment.astimezone(zone).utcoffset()
+        before, after = (
+            (moment - dt.timedelta(hours=1)).astimezone(zone).utcoffset(),
+            moment.astimezone(zone).utcoffset(),
+        )
         if after < before:
             fall = moment
         elif after > before:
@@ -249,13 +261,14 @@ def repeated(zone: ZoneInfo, minute: int, second_pass: bool) -> str:
 
 
 def at(config: dict, table: str, ids: list[int], moment: str, **changes) -> list[int]:
-    return control(config, "POST", "/_emulator/update",
-                   {"table": table, "ids": ids, "at": moment, "set": changes})["ids"]
+    return control(config, "POST", "/_emulator/update", {"table": table, "ids": ids, "at": moment, "set": changes})[
+        "ids"
+    ]
 
 
 def live_ids(config: dict, table: str, n: int, skip: int = 0, kind: str | None = "CustInvc") -> list[int]:
     found = [r["id"] for r in rows(config, table) if table == "customer" or r["type"] == kind]
-    return found[skip:skip + n]
+    return found[skip : skip + n]
 
 
 # =============================================================================================
@@ -269,8 +282,11 @@ SUB_NULLS = ((False, "left-out"), (True, "left-out"), (False, "null"), (True, "n
 MATRIX = [(zone, fmt, *SUB_NULLS[(i + j) % 4]) for i, zone in enumerate(ZONES) for j, fmt in enumerate(FORMATS)]
 
 
-@pytest.mark.parametrize(("zone", "date_format", "subsecond", "nulls"), MATRIX,
-                         ids=[f"{z.split('/')[1]}-{f}-{'subsec' if s else 'sec'}-{n}" for z, f, s, n in MATRIX])
+@pytest.mark.parametrize(
+    ("zone", "date_format", "subsecond", "nulls"),
+    MATRIX,
+    ids=[f"{z.split('/')[1]}-{f}-{'subsec' if s else 'sec'}-{n}" for z, f, s, n in MATRIX],
+)
 def test_every_switch_position_sends_every_record_once_column_for_column(tmp_path, zone, date_format, subsecond, nulls):
     args = ["--timezone", zone, "--date-format", date_format, "--nulls", nulls, *KEEP_QUERIES]
     if subsecond:
@@ -282,16 +298,25 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
         invoices = live_ids(config, "transaction", 200)
         customers = live_ids(config, "customer", 30)
         # A bulk edit: 60 invoices in one second, more than two pages of 25, with NULLs set.
-        control(config, "POST", "/_emulator/update", {"table": "transaction", "ids": invoices[:60],
-                "same_timestamp": True, "set": {"memo": None, "otherrefnum": None}})
+        control(
+            config,
+            "POST",
+            "/_emulator/update",
+            {
+                "table": "transaction",
+                "ids": invoices[:60],
+                "same_timestamp": True,
+                "set": {"memo": None, "otherrefnum": None},
+            },
+        )
         # Edits at the same wall-clock minutes in both passes of this year's repeated hour,
         # and just after the skipped one (zones without daylight saving: ordinary times).
         fall, spring = transitions(tz)
         if fall is not None:
             for n, minute in enumerate((10, 30, 30, 50)):
                 second = n % 2 == 1
-                at(config, "transaction", invoices[60 + 3 * n:63 + 3 * n], repeated(tz, minute, second))
-                at(config, "customer", customers[2 * n:2 * n + 2], repeated(tz, minute, not second))
+                at(config, "transaction", invoices[60 + 3 * n : 63 + 3 * n], repeated(tz, minute, second))
+                at(config, "customer", customers[2 * n : 2 * n + 2], repeated(tz, minute, not second))
             at(config, "transaction", invoices[80:83], (spring + dt.timedelta(minutes=5)).isoformat())
         at(config, "transaction", invoices[90:95], "2026-06-30T23:59:59.250+00:00")
         control(config, "POST", "/_emulator/delete", {"table": "transaction", "ids": invoices[100:104]})
@@ -315,8 +340,9 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
 # 2. A table of 250,000 invoices.
 # =============================================================================================
 def client_for(config: dict, **settings) -> NetSuiteClient:
-    return NetSuiteClient(account_id=config["account_id"], base_url=config["base_url"],
-                          **{k: config[k] for k in SECRET_KEYS}, **settings)
+    return NetSuiteClient(
+        account_id=config["account_id"], base_url=config["base_url"], **{k: config[k] for k in SECRET_KEYS}, **settings
+    )
 
 
 def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
@@ -326,13 +352,20 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
         client = client_for(config, page_size=1000, max_concurrency=5)
         started = time.monotonic()
         try:
-            got_rows = list(client.query_parallel(
-                columns=f"id, {rendered_second('lastmodifieddate')} AS lastmodifieddate",
-                table="transaction", where="type = 'CustInvc'", replication_key="lastmodifieddate",
-                since=filter_literal(dt.datetime.fromisoformat(config["start_date"]), zone)))
+            got_rows = list(
+                client.query_parallel(
+                    columns=f"id, {rendered_second('lastmodifieddate')} AS lastmodifieddate",
+                    table="transaction",
+                    where="type = 'CustInvc'",
+                    replication_key="lastmodifieddate",
+                    since=filter_literal(dt.datetime.fromisoformat(config["start_date"]), zone),
+                )
+            )
             elapsed = time.monotonic() - started
-            [count] = client.query_all("SELECT COUNT(*) AS n, SUM(id) AS s, MIN(id) AS lo, MAX(id) AS hi "
-                                       "FROM transaction WHERE type = 'CustInvc'")
+            [count] = client.query_all(
+                "SELECT COUNT(*) AS n, SUM(id) AS s, MIN(id) AS lo, MAX(id) AS hi "
+                "FROM transaction WHERE type = 'CustInvc'"
+            )
         finally:
             client.close()
         # Every id the pages gave is an invoice of the table (the query says so), none twice,
@@ -356,8 +389,11 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
 # =============================================================================================
 # 3. 5,000 records changed in one second.
 # =============================================================================================
-@pytest.mark.parametrize(("subsecond", "same_timestamp"), [(False, True), (True, True), (True, False)],
-                         ids=["whole-seconds", "subsecond-one-stamp", "subsecond-staggered"])
+@pytest.mark.parametrize(
+    ("subsecond", "same_timestamp"),
+    [(False, True), (True, True), (True, False)],
+    ids=["whole-seconds", "subsecond-one-stamp", "subsecond-staggered"],
+)
 def test_a_5000_record_burst_in_one_second_arrives_once(tmp_path, subsecond, same_timestamp):
     args = [*KEEP_QUERIES, *(["--subsecond"] if subsecond else [])]
     proc, config = start_emulator(tmp_path, *args, customers=50, invoices=5300, seed=13)
@@ -366,13 +402,27 @@ def test_a_5000_record_burst_in_one_second_arrives_once(tmp_path, subsecond, sam
         before = truth(config)
         # A bookmark after the whole generated history, as a nightly run would hold.
         mark = max(r["lastmodifieddate"] for r in before["invoice"].values())
-        state = {"bookmarks": {
-            "invoice": {"replication_key": "lastmodifieddate", "replication_key_value": mark},
-            "customer": {"replication_key": "lastmodifieddate",
-                         "replication_key_value": max(r["lastmodifieddate"] for r in before["customer"].values())},
-        }}
-        burst = control(config, "POST", "/_emulator/update", {"table": "transaction", "type": "CustInvc",
-                        "count": 5000, "same_timestamp": same_timestamp, "set": {"memo": "bulk edit"}})["ids"]
+        state = {
+            "bookmarks": {
+                "invoice": {"replication_key": "lastmodifieddate", "replication_key_value": mark},
+                "customer": {
+                    "replication_key": "lastmodifieddate",
+                    "replication_key_value": max(r["lastmodifieddate"] for r in before["customer"].values()),
+                },
+            }
+        }
+        burst = control(
+            config,
+            "POST",
+            "/_emulator/update",
+            {
+                "table": "transaction",
+                "type": "CustInvc",
+                "count": 5000,
+                "same_timestamp": same_timestamp,
+                "set": {"memo": "bulk edit"},
+            },
+        )["ids"]
         assert len(burst) == 5000
         oracle = truth(config)
         stamps = {oracle["invoice"][i]["lastmodifieddate"] for i in burst}
@@ -390,8 +440,11 @@ def test_a_5000_record_burst_in_one_second_arrives_once(tmp_path, subsecond, sam
         assert set(burst) <= set(by_id)
         # Nothing else but the lookback window before the bookmark.
         window = dt.datetime.fromisoformat(mark) - dt.timedelta(minutes=15)
-        want = {i: r for i, r in oracle["invoice"].items()
-                if i in set(burst) or dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window}
+        want = {
+            i: r
+            for i, r in oracle["invoice"].items()
+            if i in set(burst) or dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window
+        }
         assert_equal_rows("invoice", by_id, want, zone)
         log = assert_rows_paged_by_keyset(config, beside_plan=1)  # deleted_record's first sync
         pages = [q for q in log if "FROM transaction" in q["q"] and "GROUP BY" not in q["q"]]
@@ -411,8 +464,7 @@ def since_literal(query: str) -> str:
 @pytest.mark.parametrize("lookback", [15, 0])
 @pytest.mark.parametrize("zone_name", ["America/Los_Angeles", "Europe/Berlin"])
 def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, zone_name, lookback):
-    proc, config = start_emulator(tmp_path, "--timezone", zone_name, *KEEP_QUERIES,
-                                  customers=30, invoices=300, seed=17)
+    proc, config = start_emulator(tmp_path, "--timezone", zone_name, *KEEP_QUERIES, customers=30, invoices=300, seed=17)
     try:
         zone = ZoneInfo(zone_name)
         inv = live_ids(config, "transaction", 40)
@@ -420,9 +472,15 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
         # Records at 01:30 (wall clock of the repeated hour, whichever hour that is in this
         # zone) in both passes; the newest rendered time is 01:50, first pass.
         placed = {}
-        for ids, minute, second in ((inv[0:3], 30, False), (inv[3:6], 30, True), (inv[6:8], 10, True),
-                                    (inv[8:10], 50, False), (cus[0:2], 30, False), (cus[2:4], 30, True),
-                                    (cus[4:5], 50, False)):
+        for ids, minute, second in (
+            (inv[0:3], 30, False),
+            (inv[3:6], 30, True),
+            (inv[6:8], 10, True),
+            (inv[8:10], 50, False),
+            (cus[0:2], 30, False),
+            (cus[2:4], 30, True),
+            (cus[4:5], 50, False),
+        ):
             table = "customer" if ids[0] in cus else "transaction"
             at(config, table, ids, repeated(zone, minute, second))
             placed.update(dict.fromkeys(ids, (minute, second)))
@@ -435,7 +493,8 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
         # Both passes of 01:30 are sent, and as the first pass (README: never late).
         a_first, a_second = oracle["invoice"][inv[0]], oracle["invoice"][inv[3]]
         assert dt.datetime.fromisoformat(a_second["lastmodifieddate"]) - dt.datetime.fromisoformat(
-            a_first["lastmodifieddate"]) == dt.timedelta(hours=1)
+            a_first["lastmodifieddate"]
+        ) == dt.timedelta(hours=1)
         sent_first = {r["id"]: r for r in records(first, "invoice")}
         assert sent_first[inv[0]]["lastmodifieddate"] == sent_first[inv[3]]["lastmodifieddate"]
 
@@ -447,11 +506,15 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
 
         # Changes after the bookmark (and just before it, inside the lookback): rendered before
         # the bookmark's own wall-clock time in the second pass, and after it in either pass.
-        changes = [(inv[10:12], repeated(zone, 5, True)), (inv[12:14], repeated(zone, 40, True)),
-                   (inv[14:16], repeated(zone, 55, True)), (inv[16:18], repeated(zone, 55, False)),
-                   (inv[18:20], (dt.datetime.fromisoformat(repeated(zone, 59, True))
-                                 + dt.timedelta(minutes=11)).isoformat()),
-                   (inv[20:22], repeated(zone, 45, False)), (inv[0:1], repeated(zone, 50, True))]
+        changes = [
+            (inv[10:12], repeated(zone, 5, True)),
+            (inv[12:14], repeated(zone, 40, True)),
+            (inv[14:16], repeated(zone, 55, True)),
+            (inv[16:18], repeated(zone, 55, False)),
+            (inv[18:20], (dt.datetime.fromisoformat(repeated(zone, 59, True)) + dt.timedelta(minutes=11)).isoformat()),
+            (inv[20:22], repeated(zone, 45, False)),
+            (inv[0:1], repeated(zone, 50, True)),
+        ]
         for ids, moment in changes:
             at(config, "transaction", ids, moment, memo=f"changed at {moment}")
         at(config, "customer", cus[5:7], repeated(zone, 20, True), companyname="Changed in the second pass")
@@ -465,17 +528,19 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
             assert_once_in_key_order(stream, sent)
             cust_mark = dt.datetime.fromisoformat(state["bookmarks"][stream]["replication_key_value"])
             since = cust_mark - dt.timedelta(minutes=lookback)
-            must = {i: r for i, r in oracle[stream].items()
-                    if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= since}
+            must = {
+                i: r for i, r in oracle[stream].items() if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= since
+            }
             assert must, stream
             by_id = {r["id"]: r for r in sent}
-            assert set(must) <= set(by_id), f"{stream}: changed after the bookmark, not sent: {sorted(set(must) - set(by_id))}"
+            assert set(must) <= set(by_id), (
+                f"{stream}: changed after the bookmark, not sent: {sorted(set(must) - set(by_id))}"
+            )
             assert_equal_rows(stream, {i: by_id[i] for i in must}, must, zone)
             # After both runs, an upsert holds exactly the emulator's rows.
             assert_equal_rows(stream, last_version(first, second, stream=stream), oracle[stream], zone)
         # The `since` literal is safe under either reading of a repeated wall-clock time.
-        invoice_pages = [q["q"] for q in queries(config)
-                         if "FROM transaction" in q["q"] and "GROUP BY" not in q["q"]]
+        invoice_pages = [q["q"] for q in queries(config) if "FROM transaction" in q["q"] and "GROUP BY" not in q["q"]]
         literal = dt.datetime.strptime(since_literal(invoice_pages[0]), PY_DATETIME_FORMAT)
         for fold in (0, 1):
             assert literal.replace(tzinfo=zone, fold=fold) <= window, (literal, fold, window)
@@ -508,7 +573,8 @@ def test_a_late_commit_inside_the_lookback_window_is_sent(tmp_path, table, befor
         sent = {r["id"]: r for r in records(second, stream)}
         assert late in sent, (
             f"{stream} {late}, stamped {stamp} (bookmark {mark}) and visible only after the last "
-            f"run, was not sent; the run sent {sorted(sent)}")
+            f"run, was not sent; the run sent {sorted(sent)}"
+        )
         assert sent[late][column] == "committed late"
         oracle = truth(config)
         assert_equal_rows(stream, last_version(first, second, stream=stream), oracle[stream], zone)
@@ -548,8 +614,9 @@ def test_changes_during_the_sync_are_all_in_the_union_of_two_syncs(tmp_path, sub
         assert set(union) - set(oracle["invoice"]) <= deleted
         assert_equal_rows("invoice", {i: union[i] for i in oracle["invoice"] if i in union}, oracle["invoice"], zone)
         assert_equal_rows("customer", last_version(first, second, stream="customer"), oracle["customer"], zone)
-        assert_equal_rows("deleted_record", last_version(first, second, stream="deleted_record"),
-                          oracle["deleted_record"], zone)
+        assert_equal_rows(
+            "deleted_record", last_version(first, second, stream="deleted_record"), oracle["deleted_record"], zone
+        )
         assert set(done["inserted"]) - set(done["deleted"]) <= set(union)
     finally:
         control(config, "POST", "/_emulator/writer", {"stop": True})
@@ -621,9 +688,11 @@ def test_killed_and_resumed_from_its_last_state_loses_nothing(tmp_path, kill_at)
             elif msg["type"] == "STATE":
                 for (stream, kind), value in bookmarks(msg["value"]).items():
                     mark = dt.datetime.fromisoformat(value)
-                    covered = {k for k, r in oracle[stream].items()
-                               if (kind is None or r["type"] == kind)
-                               and rendered_utc(r[replication_key(stream)], zone) < mark}
+                    covered = {
+                        k
+                        for k, r in oracle[stream].items()
+                        if (kind is None or r["type"] == kind) and rendered_utc(r[replication_key(stream)], zone) < mark
+                    }
                     unsent = covered - sent_so_far.get((stream, kind), set())
                     assert not unsent, f"state {value} of {stream} {kind} covers unsent {sorted(unsent)[:10]}"
 
@@ -639,8 +708,9 @@ def test_killed_and_resumed_from_its_last_state_loses_nothing(tmp_path, kill_at)
             # Resumed from the bookmark (less its lookback), not from the start.
             window = dt.datetime.fromisoformat(invoice_mark) - dt.timedelta(minutes=15)
             again = {r["id"] for r in records(resumed, "invoice")}
-            assert again == {i for i, r in oracle["invoice"].items()
-                             if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window}
+            assert again == {
+                i for i, r in oracle["invoice"].items() if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window
+            }
             assert len(again) < len(oracle["invoice"])
     finally:
         stop_emulator(proc)

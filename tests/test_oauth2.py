@@ -22,9 +22,20 @@ def oauth2_only(config: dict) -> dict:
 def m2m(request, tmp_path_factory):
     """An emulator that accepts assertions signed by a fresh key; tokens live 3 s."""
     tmp = tmp_path_factory.mktemp(f"oauth2-{request.param}")
-    proc, config = start_emulator(tmp, "--oauth2-generate-key", request.param, str(tmp / "key.pem"),
-                                  "--config-out-auth", "oauth2", "--token-lifetime-s", "3",
-                                  "--latency-base-ms", "30", customers=40, invoices=600)
+    proc, config = start_emulator(
+        tmp,
+        "--oauth2-generate-key",
+        request.param,
+        str(tmp / "key.pem"),
+        "--config-out-auth",
+        "oauth2",
+        "--token-lifetime-s",
+        "3",
+        "--latency-base-ms",
+        "30",
+        customers=40,
+        invoices=600,
+    )
     yield oauth2_only(config), tmp
     stop_emulator(proc)
 
@@ -46,8 +57,9 @@ def test_a_full_sync_under_oauth2_outlives_its_tokens(m2m, tmp_path):
 
 def test_a_token_refused_mid_sync_is_renewed_once(m2m):
     config, _ = m2m
-    client = NetSuiteClient(**{k: config[k] for k in ("account_id", "base_url", "client_id", "certificate_id",
-                                                      "private_key_path")})
+    client = NetSuiteClient(
+        **{k: config[k] for k in ("account_id", "base_url", "client_id", "certificate_id", "private_key_path")}
+    )
     frozen = time.time()
     client.auth._clock = lambda: frozen  # the tap believes its token is fresh; the emulator knows better
     try:
@@ -60,10 +72,13 @@ def test_a_token_refused_mid_sync_is_renewed_once(m2m):
         client.close()
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ("certificate_id", "certificate_id is the id NetSuite gave the certificate"),
-    ("private_key_path", "private_key is the key of the certificate uploaded"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("certificate_id", "certificate_id is the id NetSuite gave the certificate"),
+        ("private_key_path", "private_key is the key of the certificate uploaded"),
+    ],
+)
 def test_wrong_certificate_or_key_stops_with_what_to_check(m2m, tmp_path, change, expected):
     config, tmp = m2m
     bad = dict(config)
@@ -84,11 +99,14 @@ def test_wrong_certificate_or_key_stops_with_what_to_check(m2m, tmp_path, change
 
 def test_an_expired_assertion_is_refused_with_netsuites_reason(m2m):
     config, _ = m2m
-    client = NetSuiteClient(**{k: config[k] for k in ("account_id", "base_url", "client_id", "certificate_id",
-                                                      "private_key_path")})
+    client = NetSuiteClient(
+        **{k: config[k] for k in ("account_id", "base_url", "client_id", "certificate_id", "private_key_path")}
+    )
     client.auth._clock = lambda: time.time() - 7200  # signed two hours ago, so long expired
     try:
-        with pytest.raises(NetSuiteAuthError, match=r"(?s)HTTP 400 invalid_grant: The client assertion has expired.*clock is right"):
+        with pytest.raises(
+            NetSuiteAuthError, match=r"(?s)HTTP 400 invalid_grant: The client assertion has expired.*clock is right"
+        ):
             client.query_page("SELECT id FROM customer", limit=1)
     finally:
         client.close()
@@ -96,10 +114,12 @@ def test_an_expired_assertion_is_refused_with_netsuites_reason(m2m):
 
 def test_both_methods_configured_is_refused_before_any_request(m2m, tmp_path):
     config, _ = m2m
-    result = run_tap(tmp_path, {**config, "consumer_key": "a", "consumer_secret": "b", "token_id": "c",
-                                "token_secret": "d"})
+    result = run_tap(
+        tmp_path, {**config, "consumer_key": "a", "consumer_secret": "b", "token_id": "c", "token_secret": "d"}
+    )
     assert result.returncode == 1
     assert "Settings for two authentication methods are present" in result.stderr
     assert "Traceback" not in result.stderr
-    assert_no_secret({"consumer_key": "a-x", "consumer_secret": "b-x", "token_id": "c-x", "token_secret": "d-x"},
-                     result.stderr)
+    assert_no_secret(
+        {"consumer_key": "a-x", "consumer_secret": "b-x", "token_id": "c-x", "token_secret": "d-x"}, result.stderr
+    )

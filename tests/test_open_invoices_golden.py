@@ -20,8 +20,10 @@ from tap_netsuite.errors import NetSuiteRestletError
 CASES = json.loads((REPO / "suitescripts/fixtures/open_invoice_aging.json").read_text())
 SCRIPT, DEPLOY = "customscript_tapns_open_invoices_rl", "customdeploy_tapns_open_invoices_rl"
 # Case rows carry display texts; the emulator stores codes (D: an invoice pending approval).
-STATUS_CODE = {"Pending Approval": "D", **{text: key.split(":")[1] for key, text
-                                           in schema.STATUS_TEXT.items() if key[:9] == "CustInvc:"}}
+STATUS_CODE = {
+    "Pending Approval": "D",
+    **{text: key.split(":")[1] for key, text in schema.STATUS_TEXT.items() if key[:9] == "CustInvc:"},
+}
 TERMS_CODE = {text: code for code, text in schema.TERMS_TEXT.items()}
 
 
@@ -36,26 +38,27 @@ def follow(call, params: dict) -> list[dict]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_golden_case_through_the_pure_function(case):
-    pages = follow(lambda p: open_invoices.answer(case["invoices"], p, "1999-01-01"),
-                   case["params"])
+    pages = follow(lambda p: open_invoices.answer(case["invoices"], p, "1999-01-01"), case["params"])
     assert pages == case["expected"]
 
 
-@pytest.mark.parametrize(("params", "code"), [
-    ({"page_size": "0"}, "TAPNS_INVALID_PAGE_SIZE"),
-    ({"page_size": "1001"}, "TAPNS_INVALID_PAGE_SIZE"),
-    ({"as_of": "2023-02-29"}, "TAPNS_INVALID_AS_OF"),
-    ({"customer_id": ""}, "TAPNS_INVALID_CUSTOMER_ID"),
-    ({"cursor": "v1.2024-06-30.all.0"}, "TAPNS_INVALID_CURSOR"),
-    ({"cursor": "v1.2024-06-30.42.7", "customer_id": "17"}, "TAPNS_INVALID_CURSOR"),
-    ({"cursor": "v1.2024-06-30.all.7", "as_of": "2024-07-01"}, "TAPNS_INVALID_CURSOR"),
-])
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"page_size": "0"}, "TAPNS_INVALID_PAGE_SIZE"),
+        ({"page_size": "1001"}, "TAPNS_INVALID_PAGE_SIZE"),
+        ({"as_of": "2023-02-29"}, "TAPNS_INVALID_AS_OF"),
+        ({"customer_id": ""}, "TAPNS_INVALID_CUSTOMER_ID"),
+        ({"cursor": "v1.2024-06-30.all.0"}, "TAPNS_INVALID_CURSOR"),
+        ({"cursor": "v1.2024-06-30.42.7", "customer_id": "17"}, "TAPNS_INVALID_CURSOR"),
+        ({"cursor": "v1.2024-06-30.all.7", "as_of": "2024-07-01"}, "TAPNS_INVALID_CURSOR"),
+    ],
+)
 def test_bad_parameters_are_n_error_errors(params, code):
     with pytest.raises(RestletError) as caught:
         open_invoices.answer([], params, "2024-06-30")
     inner = json.loads(caught.value.message)
-    assert (caught.value.code, inner["type"], inner["name"]) == (code, "error.SuiteScriptError",
-                                                                  code)
+    assert (caught.value.code, inner["type"], inner["name"]) == (code, "error.SuiteScriptError", code)
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +77,21 @@ def load_case(config: dict, invoices: list[dict]) -> dict[int, int]:
     old = [r["id"] for r in rows(config, "transaction")]
     control(config, "POST", "/_emulator/delete", {"table": "transaction", "ids": old})
     ordered = sorted(invoices, key=lambda r: int(r["id"]))
-    inserted = [{"tranid": r["tranid"], "entity": int(r["entity"]), "trandate": r["trandate"],
-                 "duedate": r.get("duedate"), "foreigntotal": r["foreigntotal"],
-                 "foreignamountunpaid": r["foreignamountunpaid"],
-                 "status": STATUS_CODE[r["status"]], "terms": TERMS_CODE.get(r.get("terms")),
-                 "memo": r.get("memo")} for r in ordered]
-    ids = control(config, "POST", "/_emulator/insert",
-                  {"table": "transaction", "rows": inserted})["ids"]
+    inserted = [
+        {
+            "tranid": r["tranid"],
+            "entity": int(r["entity"]),
+            "trandate": r["trandate"],
+            "duedate": r.get("duedate"),
+            "foreigntotal": r["foreigntotal"],
+            "foreignamountunpaid": r["foreignamountunpaid"],
+            "status": STATUS_CODE[r["status"]],
+            "terms": TERMS_CODE.get(r.get("terms")),
+            "memo": r.get("memo"),
+        }
+        for r in ordered
+    ]
+    ids = control(config, "POST", "/_emulator/insert", {"table": "transaction", "rows": inserted})["ids"]
     return {new: int(r["id"]) for new, r in zip(ids, ordered)}
 
 
@@ -90,8 +101,7 @@ def as_case(page: dict, case_id: dict[int, int]) -> dict:
     if cursor:
         head, last = cursor.rsplit(".", 1)
         cursor = f"{head}.{case_id[int(last)]}"
-    return {**page, "items": [{**i, "id": case_id[i["id"]]} for i in page["items"]],
-            "next_cursor": cursor}
+    return {**page, "items": [{**i, "id": case_id[i["id"]]} for i in page["items"]], "next_cursor": cursor}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -102,12 +112,15 @@ def test_golden_case_over_http(golden_emulator, case):
     assert [as_case(p, case_id) for p in pages] == case["expected"]
 
 
-@pytest.mark.parametrize(("params", "code", "named"), [
-    ({"page_size": "0"}, "TAPNS_INVALID_PAGE_SIZE", "page_size"),
-    ({"page_size": "ten"}, "TAPNS_INVALID_PAGE_SIZE", "page_size"),
-    ({"as_of": "2024-13-01"}, "TAPNS_INVALID_AS_OF", "as_of"),
-    ({"as_of": "30/06/2024"}, "TAPNS_INVALID_AS_OF", "as_of"),
-])
+@pytest.mark.parametrize(
+    ("params", "code", "named"),
+    [
+        ({"page_size": "0"}, "TAPNS_INVALID_PAGE_SIZE", "page_size"),
+        ({"page_size": "ten"}, "TAPNS_INVALID_PAGE_SIZE", "page_size"),
+        ({"as_of": "2024-13-01"}, "TAPNS_INVALID_AS_OF", "as_of"),
+        ({"as_of": "30/06/2024"}, "TAPNS_INVALID_AS_OF", "as_of"),
+    ],
+)
 def test_restlet_errors_reach_the_tap_clearly(golden_emulator, params, code, named):
     _, client = golden_emulator
     with pytest.raises(NetSuiteRestletError) as caught:
@@ -121,12 +134,19 @@ def test_restlet_errors_reach_the_tap_clearly(golden_emulator, params, code, nam
 def test_stream_lists_what_the_data_says_is_open(tmp_path):
     proc, emulator = start_emulator(tmp_path, customers=15, invoices=200)
     try:
-        config = {**emulator, "page_size": 7, "open_invoices_restlet_script": SCRIPT,
-                  "open_invoices_restlet_deploy": DEPLOY}
+        config = {
+            **emulator,
+            "page_size": 7,
+            "open_invoices_restlet_script": SCRIPT,
+            "open_invoices_restlet_deploy": DEPLOY,
+        }
         result = run_tap(tmp_path, config)
         assert result.returncode == 0, result.stderr[-3000:]
-        data = {r["id"]: r for r in rows(emulator, "transaction") if r["type"] == "CustInvc"
-                and r["status"] == "A" and float(r["foreignamountunpaid"]) > 0}
+        data = {
+            r["id"]: r
+            for r in rows(emulator, "transaction")
+            if r["type"] == "CustInvc" and r["status"] == "A" and float(r["foreignamountunpaid"]) > 0
+        }
         calls = control(emulator, "GET", "/_emulator/metrics")["requests"]["restlet"]
     finally:
         stop_emulator(proc)

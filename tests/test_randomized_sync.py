@@ -47,10 +47,10 @@ def phase_start(zone: ZoneInfo, phase: str) -> dt.datetime:
     fall, spring = transitions(zone)
     return {
         "before-spring": spring - dt.timedelta(minutes=40),  # 01:20 local, before the skipped hour
-        "after-spring": spring,                               # 03:00 local (LA) / 03:00 (Berlin)
+        "after-spring": spring,  # 03:00 local (LA) / 03:00 (Berlin)
         "summer": dt.datetime(2026, 7, 1, 12, tzinfo=UTC),
-        "fall-first-pass": fall - HOUR,                       # the repeated hour, first time
-        "fall-second-pass": fall,                             # and again
+        "fall-first-pass": fall - HOUR,  # the repeated hour, first time
+        "fall-second-pass": fall,  # and again
         "after-fall": fall + HOUR,
     }[phase]
 
@@ -65,26 +65,40 @@ OPS = st.one_of(
 
 @st.composite
 def scenarios(draw) -> dict:
-    others = draw(st.lists(st.sampled_from([p for p in PHASES if p not in ("fall-first-pass", "fall-second-pass")]),
-                           min_size=1, max_size=2, unique=True))
+    others = draw(
+        st.lists(
+            st.sampled_from([p for p in PHASES if p not in ("fall-first-pass", "fall-second-pass")]),
+            min_size=1,
+            max_size=2,
+            unique=True,
+        )
+    )
     phases = sorted({*others, "fall-first-pass", "fall-second-pass"}, key=PHASES.index)
     rounds = []
     for phase in phases:
-        rounds.append({
-            "phase": phase,
-            # A round's changes span about a minute from here, inside the phase (before-spring
-            # lasts 40 minutes, each pass of the repeated hour 60).
-            "minute": draw(st.integers(0, 36)),
-            "ops": draw(st.lists(OPS, min_size=1, max_size=4)),
-            "kill": draw(st.one_of(st.none(), st.tuples(st.sampled_from(["SIGKILL-all", "SIGTERM-meltano"]),
-                                                         st.integers(1, 6)))),
-        })
+        rounds.append(
+            {
+                "phase": phase,
+                # A round's changes span about a minute from here, inside the phase (before-spring
+                # lasts 40 minutes, each pass of the repeated hour 60).
+                "minute": draw(st.integers(0, 36)),
+                "ops": draw(st.lists(OPS, min_size=1, max_size=4)),
+                "kill": draw(
+                    st.one_of(
+                        st.none(), st.tuples(st.sampled_from(["SIGKILL-all", "SIGTERM-meltano"]), st.integers(1, 6))
+                    )
+                ),
+            }
+        )
     rounds[-1]["kill"] = None  # the last night completes; the warehouse is then compared
     if not any(r["kill"] for r in rounds):
         forced = draw(st.integers(0, len(rounds) - 2))
         rounds[forced]["kill"] = (draw(st.sampled_from(["SIGKILL-all", "SIGTERM-meltano"])), draw(st.integers(1, 6)))
-    return {"zone": draw(st.sampled_from(["America/Los_Angeles", "Europe/Berlin"])),
-            "seed": draw(st.integers(1, 10_000)), "rounds": rounds}
+    return {
+        "zone": draw(st.sampled_from(["America/Los_Angeles", "Europe/Berlin"])),
+        "seed": draw(st.integers(1, 10_000)),
+        "rounds": rounds,
+    }
 
 
 # -- the world --------------------------------------------------------------------------------
@@ -106,8 +120,9 @@ class World:
         World.counter += 1
         self.cluster, self.tmp = cluster, tmp
         self.database = f"warehouse_{World.counter}"
-        self.proc, self.config = start_emulator(tmp, "--timezone", zone, "--metrics-queries", "5000",
-                                                customers=30, invoices=300, seed=seed)
+        self.proc, self.config = start_emulator(
+            tmp, "--timezone", zone, "--metrics-queries", "5000", customers=30, invoices=300, seed=seed
+        )
         self.zone = ZoneInfo(zone)
         with cluster.connect() as conn:
             conn.execute(f"CREATE DATABASE {self.database}")
@@ -146,18 +161,28 @@ class World:
         chosen = sorted({live[(number * 7919 + k * 104729) % len(live)] for k in range(n)}) if live else []
         if kind == "insert":
             rows = [{"lastmodifieddate": stamp, created: stamp} for _ in range(n)]
-            self.post("/_emulator/insert", {"table": table, "rows": rows,
-                                            **({"type": "CustInvc"} if table == "transaction" else {})})
+            self.post(
+                "/_emulator/insert",
+                {"table": table, "rows": rows, **({"type": "CustInvc"} if table == "transaction" else {})},
+            )
         elif kind in ("bulk-edit", "edit"):
             column = "companyname" if table == "customer" else "memo"
             if kind == "bulk-edit":  # one timestamp for all, as NetSuite's mass update gives
-                self.post("/_emulator/update", {"table": table, "ids": chosen, "at": stamp,
-                                                "set": {column: f"bulk {number} at {stamp}"}})
+                self.post(
+                    "/_emulator/update",
+                    {"table": table, "ids": chosen, "at": stamp, "set": {column: f"bulk {number} at {stamp}"}},
+                )
             else:
                 for k, record in enumerate(chosen):
-                    self.post("/_emulator/update", {"table": table, "ids": [record],
-                                                    "at": (moment + dt.timedelta(seconds=k)).isoformat(),
-                                                    "set": {column: f"edit {number}.{k}"}})
+                    self.post(
+                        "/_emulator/update",
+                        {
+                            "table": table,
+                            "ids": [record],
+                            "at": (moment + dt.timedelta(seconds=k)).isoformat(),
+                            "set": {column: f"edit {number}.{k}"},
+                        },
+                    )
         else:
             self.post("/_emulator/delete", {"table": table, "ids": chosen})
 
@@ -178,8 +203,14 @@ class World:
             log.write(f"\n==== meltano run (kill={kill})\n".encode())
             log.flush()
             force = ["--force"] if self.after_kill else []
-            proc = subprocess.Popen([str(MELTANO), "run", *force, "tap-netsuite", "target-postgres"], cwd=REPO,
-                                    env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [str(MELTANO), "run", *force, "tap-netsuite", "target-postgres"],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             deadline = time.monotonic() + 300
             while proc.poll() is None and time.monotonic() < deadline:
@@ -223,8 +254,9 @@ class World:
     def warehouse(self, stream: str) -> list[dict]:
         columns = list(PROPERTIES[stream])
         with self.cluster.connect(self.database) as conn:
-            found = conn.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'netsuite' "
-                                 "AND table_name = %s", (stream,)).fetchall()
+            found = conn.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = 'netsuite' AND table_name = %s", (stream,)
+            ).fetchall()
             if not found:
                 return []
             quoted = ", ".join(f'"{c}"' for c in columns)
@@ -273,10 +305,15 @@ def check_warehouse(world: World) -> dict:
     return report
 
 
-@settings(max_examples=3, derandomize=True, deadline=None, database=None, print_blob=True,
-          phases=(Phase.explicit, Phase.generate),  # no shrinking: each try costs minutes
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=3,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.generate),  # no shrinking: each try costs minutes
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 @given(scenario=scenarios())
 def test_nightly_runs_with_changes_dst_and_kills_leave_the_warehouse_equal_to_the_account(cluster, scenario):
     with tempfile.TemporaryDirectory(prefix="tap-netsuite-random-") as tmp:

@@ -33,16 +33,33 @@ PROPS = {
     "exchangerate": {"type": ["number", "null"]},
     "class": {"type": ["integer", "null"]},  # a Python keyword is a column name like any other
 }
-ROW = {"id": "1", "tranid": "INV1", "entity": "5", "trandate": "2026-03-08", "createddate": "2026-03-08 01:59:59",
-       "lastmodifieddate": "2026-03-08 03:00:00", "isinactive": "F", "foreigntotal": "10.50",
-       "exchangerate": "1", "class": "2"}
+ROW = {
+    "id": "1",
+    "tranid": "INV1",
+    "entity": "5",
+    "trandate": "2026-03-08",
+    "createddate": "2026-03-08 01:59:59",
+    "lastmodifieddate": "2026-03-08 03:00:00",
+    "isinactive": "F",
+    "foreigntotal": "10.50",
+    "exchangerate": "1",
+    "class": "2",
+}
 
 
 def body(items: list, **page: object) -> bytes:
     """A SuiteQL page as NetSuite sends it: links first, each item with its own links."""
-    return json.dumps({"links": [], "count": len(items), "hasMore": False,
-                       "items": [{"links": [{"rel": "self", "href": "x"}], **item} for item in items],
-                       "offset": 0, "totalResults": len(items), **page}).encode()
+    return json.dumps(
+        {
+            "links": [],
+            "count": len(items),
+            "hasMore": False,
+            "items": [{"links": [{"rel": "self", "href": "x"}], **item} for item in items],
+            "offset": 0,
+            "totalResults": len(items),
+            **page,
+        }
+    ).encode()
 
 
 def both_ways(items: list, props: dict = PROPS) -> tuple[list, list, RecordConverter]:
@@ -93,14 +110,17 @@ def test_tricky_values_come_out_as_the_schema_types():
     assert by_id[8]["createddate"] == "2026-03-08T10:30:00+00:00"  # skipped hour: read as PST
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    ("foreigntotal", "12,50", "column 'foreigntotal' of row id '3': expected a number, got '12,50'"),
-    ("entity", "1.0", "column 'entity' of row id '3': invalid literal for int"),
-    ("entity", "1e3", "column 'entity' of row id '3': invalid literal for int"),
-    ("isinactive", "yes", "column 'isinactive' of row id '3': expected T or F, got 'yes'"),
-    ("trandate", "2026-02-30", "column 'trandate' of row id '3': day is out of range"),
-    ("lastmodifieddate", "2026-03-08T03:00:00", "column 'lastmodifieddate' of row id '3': expected YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("foreigntotal", "12,50", "column 'foreigntotal' of row id '3': expected a number, got '12,50'"),
+        ("entity", "1.0", "column 'entity' of row id '3': invalid literal for int"),
+        ("entity", "1e3", "column 'entity' of row id '3': invalid literal for int"),
+        ("isinactive", "yes", "column 'isinactive' of row id '3': expected T or F, got 'yes'"),
+        ("trandate", "2026-02-30", "column 'trandate' of row id '3': day is out of range"),
+        ("lastmodifieddate", "2026-03-08T03:00:00", "column 'lastmodifieddate' of row id '3': expected YYYY-MM-DD"),
+    ],
+)
 def test_a_bad_value_sends_the_page_row_by_row_and_fails_after_the_rows_before_it(column, value, message):
     convert = RecordConverter(PROPS, LA)
     items = [{**ROW, "id": "1"}, {**ROW, "id": "2"}, {**ROW, "id": "3", column: value}, {**ROW, "id": "4"}]
@@ -110,12 +130,15 @@ def test_a_bad_value_sends_the_page_row_by_row_and_fails_after_the_rows_before_i
         next(records)
 
 
-@pytest.mark.parametrize("item", [
-    {**ROW, "foreigntotal": 0.1},  # a JSON number: Decimal(0.1) row by row, not Decimal("0.1")
-    {**ROW, "entity": 5},
-    {**ROW, "tranid": 12},
-    {**ROW, "isinactive": True},
-])
+@pytest.mark.parametrize(
+    "item",
+    [
+        {**ROW, "foreigntotal": 0.1},  # a JSON number: Decimal(0.1) row by row, not Decimal("0.1")
+        {**ROW, "entity": 5},
+        {**ROW, "tranid": 12},
+        {**ROW, "isinactive": True},
+    ],
+)
 def test_json_other_than_strings_is_decoded_as_plain_json_and_converted_row_by_row(item):
     convert = RecordConverter(PROPS, LA)
     page = _decode(body([ROW, item]), convert.page_decoder)
@@ -157,10 +180,22 @@ def test_column_names_that_cannot_be_attributes_leave_the_fast_way_out():
 
 def test_pages_read_from_the_emulator_take_the_fast_way_and_give_the_same_records(emulator):
     properties = json.loads((REPO / "schemas" / "invoice.json").read_text())["properties"]
-    client = NetSuiteClient(page_size=200, max_concurrency=2, **{k: v for k, v in emulator.items() if k in (
-        "account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")})
-    spec = {"columns": select_list(properties), "table": "transaction", "where": "type = 'CustInvc'",
-            "replication_key": "lastmodifieddate", "since": None}
+    client = NetSuiteClient(
+        page_size=200,
+        max_concurrency=2,
+        **{
+            k: v
+            for k, v in emulator.items()
+            if k in ("account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")
+        },
+    )
+    spec = {
+        "columns": select_list(properties),
+        "table": "transaction",
+        "where": "type = 'CustInvc'",
+        "replication_key": "lastmodifieddate",
+        "since": None,
+    }
     zone = ZoneInfo(emulator["account_timezone"])
     convert = RecordConverter(properties, zone)
     try:
@@ -174,13 +209,21 @@ def test_pages_read_from_the_emulator_take_the_fast_way_and_give_the_same_record
     assert repr(fast) == repr([row_by_row(row) for row in plain])
 
 
-@pytest.mark.parametrize("zone", [LA, ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Lord_Howe"),
-                                  ZoneInfo("Asia/Kolkata"), ZoneInfo("Pacific/Chatham"), dt.timezone.utc])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        LA,
+        ZoneInfo("Europe/Berlin"),
+        ZoneInfo("Australia/Lord_Howe"),
+        ZoneInfo("Asia/Kolkata"),
+        ZoneInfo("Pacific/Chatham"),
+        dt.timezone.utc,
+    ],
+)
 def test_days_learnt_at_once_give_what_the_exact_way_gives_all_year(zone):
     times = LocalToUtcText(zone)
     start = dt.datetime(2026, 1, 1)
-    values = [(start + dt.timedelta(minutes=37 * i)).strftime("%Y-%m-%d %H:%M:%S")
-              for i in range(366 * 24 * 60 // 37)]
+    values = [(start + dt.timedelta(minutes=37 * i)).strftime("%Y-%m-%d %H:%M:%S") for i in range(366 * 24 * 60 // 37)]
     assert times.column(values) == [local_to_utc(value, zone).isoformat() for value in values]
     assert times.column([None, "", *values[:5]]) == [None, None, *(times.convert(value) for value in values[:5])]
 

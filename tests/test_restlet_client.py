@@ -15,23 +15,33 @@ ECHO = "customscript_tapns_echo"
 
 @pytest.fixture
 def client(emulator):
-    made = NetSuiteClient(backoff_base=0.01, **{k: emulator[k] for k in (
-        "account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")})
+    made = NetSuiteClient(
+        backoff_base=0.01,
+        **{
+            k: emulator[k]
+            for k in ("account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")
+        },
+    )
     yield made
     made.close()
     fault(emulator, {"clear": True})
 
 
 def fault(config: dict, plan: dict) -> None:
-    request = urllib.request.Request(config["base_url"] + "/_emulator/faults", method="POST",  # noqa: S310
-                                     data=json.dumps(plan).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        config["base_url"] + "/_emulator/faults",
+        method="POST",  # noqa: S310
+        data=json.dumps(plan).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request):  # noqa: S310 - local emulator
         pass
 
 
 def test_every_parameter_reaches_the_script_signed(client):
-    answer = client.call_restlet(ECHO, "customdeploy_tapns_echo", {"customer_id": 17, "as_of": "2026-11-24",
-                                                                   "note": "a b/c&d"})
+    answer = client.call_restlet(
+        ECHO, "customdeploy_tapns_echo", {"customer_id": 17, "as_of": "2026-11-24", "note": "a b/c&d"}
+    )
     assert answer["method"] == "GET"
     assert answer["params"]["customer_id"] == "17"
     assert answer["params"]["note"] == "a b/c&d"

@@ -62,14 +62,21 @@ def test_meltano_add_from_the_hub_definition(tmp_path):
     )
     env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false"}
     add = subprocess.run(
-        [str(MELTANO), "add", "--no-install", "--from-ref", str(REPO / "meltano-hub.yml"),
-         "extractor", "tap-netsuite"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        [str(MELTANO), "add", "--no-install", "--from-ref", str(REPO / "meltano-hub.yml"), "extractor", "tap-netsuite"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert add.returncode == 0, add.stdout + add.stderr
     listed = subprocess.run(
         [str(MELTANO), "config", "list", "--all", "tap-netsuite"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert listed.returncode == 0, listed.stdout + listed.stderr
     for name in _tap_settings():
@@ -77,20 +84,37 @@ def test_meltano_add_from_the_hub_definition(tmp_path):
 
 
 def test_readme_settings_table_is_the_about_output():
-    about = subprocess.run([sys.executable, "-m", "tap_netsuite.tap", "--about", "--format", "markdown"],
-                           capture_output=True, text=True, check=True, cwd=REPO).stdout
+    about = subprocess.run(
+        [sys.executable, "-m", "tap_netsuite.tap", "--about", "--format", "markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
     readme = (REPO / "README.md").read_text()
-    rows = [line for line in about.splitlines() if line.startswith("| ") and line.split(" | ")[0][2:] in _tap_settings()]
+    rows = [
+        line for line in about.splitlines() if line.startswith("| ") and line.split(" | ")[0][2:] in _tap_settings()
+    ]
     assert len(rows) == len(_tap_settings())
     for row in rows:
         assert row in readme, row
 
 
 def test_readme_lists_every_emulator_switch():
-    help_text = subprocess.run([sys.executable, "-m", "netsuite_emulator", "serve", "--help"],
-                               capture_output=True, text=True, check=True, cwd=REPO).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "netsuite_emulator", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
     flags = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", help_text)) - {"--help"}
     readme = (REPO / "README.md").read_text()
-    missing = {flag for flag in flags if flag not in readme and flag.replace("--no-", "--[no-]") not in readme
-               and flag.replace("--", "--[no-]", 1) not in readme}
+    missing = {
+        flag
+        for flag in flags
+        if flag not in readme
+        and flag.replace("--no-", "--[no-]") not in readme
+        and flag.replace("--", "--[no-]", 1) not in readme
+    }
     assert not missing

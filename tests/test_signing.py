@@ -65,12 +65,11 @@ def test_rfc5849_base_string_example_by_the_signing_library():
     """oauthlib, which the tap signs with, reproduces the RFC's example exactly."""
     uri = "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b"
     params = rfc5849.collect_parameters(
-        uri_query=urlsplit(uri).query, body=[("c2", ""), ("a3", "2 q")],
+        uri_query=urlsplit(uri).query,
+        body=[("c2", ""), ("a3", "2 q")],
         headers={"Authorization": "OAuth " + ", ".join(f'{k}="{v}"' for k, v in RFC_EXAMPLE_OAUTH.items())},
     )
-    got = rfc5849.signature_base_string(
-        "POST", rfc5849.base_string_uri(uri), rfc5849.normalize_parameters(params)
-    )
+    got = rfc5849.signature_base_string("POST", rfc5849.base_string_uri(uri), rfc5849.normalize_parameters(params))
     assert got == RFC_EXAMPLE_BASE_STRING
 
 
@@ -96,8 +95,7 @@ def test_malformed_account_id_names_the_fix(bad):
         parse_account_id(bad)
 
 
-AUTH = TokenAuth(realm="1234567_SB1", consumer_key="ck", consumer_secret="c s&/",
-                 token_id="tk", token_secret="t+s")
+AUTH = TokenAuth(realm="1234567_SB1", consumer_key="ck", consumer_secret="c s&/", token_id="tk", token_secret="t+s")
 
 
 def test_limit_and_offset_are_signed_with_hmac_sha256():
@@ -113,7 +111,9 @@ def test_limit_and_offset_are_signed_with_hmac_sha256():
     expected = base64.b64encode(hmac.new(key, expected_base.encode(), hashlib.sha256).digest()).decode()
     assert params["oauth_signature"] == expected
     # Another offset is another signature: the query parameters are inside it.
-    other = header_params(AUTH.authorization("POST", url.replace("2000", "3000"), nonce="abc123", timestamp="1700000000"))
+    other = header_params(
+        AUTH.authorization("POST", url.replace("2000", "3000"), nonce="abc123", timestamp="1700000000")
+    )
     assert other["oauth_signature"] != expected
 
 

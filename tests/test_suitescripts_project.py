@@ -31,7 +31,6 @@ SCRIPT_OBJECTS = [p for p in OBJECT_FILES if ET.parse(p).getroot().tag in SCRIPT
 JS_FILES = sorted(FILE_CABINET.rglob("*.js"))
 
 
-
 def _root(path: Path) -> ET.Element:
     return ET.parse(path).getroot()
 
@@ -67,8 +66,17 @@ def _covered(deploy_paths: list[str], relative: str) -> bool:
 
 
 def test_project_layout_is_present():
-    for name in ("package.json", "package-lock.json", "jest.config.js", "eslint.config.js", "suitecloud.config.js",
-                 "src/manifest.xml", "src/deploy.xml", "README.md", "fixtures/open_invoice_aging.json"):
+    for name in (
+        "package.json",
+        "package-lock.json",
+        "jest.config.js",
+        "eslint.config.js",
+        "suitecloud.config.js",
+        "src/manifest.xml",
+        "src/deploy.xml",
+        "README.md",
+        "fixtures/open_invoice_aging.json",
+    ):
         assert (PROJECT / name).is_file(), f"suitescripts/{name} is missing"
     assert SCRIPT_OBJECTS, "no script objects under src/Objects"
     assert JS_FILES, "no scripts under src/FileCabinet"
@@ -159,8 +167,12 @@ def test_custom_ids_used_by_scripts_are_defined_by_objects():
     for path in OBJECT_FILES:
         defined.update(el.get("scriptid") for el in _root(path).iter() if el.get("scriptid"))
     for path in JS_FILES:
-        used = set(re.findall(r"\b(custscript_\w+|customrecord_\w+|custrecord_\w+|customdeploy_\w+|customscript_\w+)",
-                              path.read_text(encoding="utf-8")))
+        used = set(
+            re.findall(
+                r"\b(custscript_\w+|customrecord_\w+|custrecord_\w+|customdeploy_\w+|customscript_\w+)",
+                path.read_text(encoding="utf-8"),
+            )
+        )
         missing = sorted(used - defined)
         assert not missing, f"{path.relative_to(SRC)} uses ids no object defines: {missing}"
 
@@ -168,10 +180,32 @@ def test_custom_ids_used_by_scripts_are_defined_by_objects():
 def test_golden_cases_have_the_documented_shape():
     cases = json.loads((PROJECT / "fixtures" / "open_invoice_aging.json").read_text(encoding="utf-8"))
     assert isinstance(cases, list) and cases
-    row_columns = {"id", "tranid", "entity", "trandate", "duedate", "foreigntotal", "foreignamountunpaid",
-                   "status", "terms", "memo"}
-    item_keys = {"id", "tranid", "customer_id", "trandate", "duedate", "total", "remaining", "status", "terms",
-                 "memo", "days_overdue", "aging_bucket"}
+    row_columns = {
+        "id",
+        "tranid",
+        "entity",
+        "trandate",
+        "duedate",
+        "foreigntotal",
+        "foreignamountunpaid",
+        "status",
+        "terms",
+        "memo",
+    }
+    item_keys = {
+        "id",
+        "tranid",
+        "customer_id",
+        "trandate",
+        "duedate",
+        "total",
+        "remaining",
+        "status",
+        "terms",
+        "memo",
+        "days_overdue",
+        "aging_bucket",
+    }
     names = [case["name"] for case in cases]
     assert len(set(names)) == len(names), "case names must be unique"
     for case in cases:

@@ -125,11 +125,16 @@ def test_a_refused_query_carries_netsuites_detail_and_the_query(emulator):
 
 def test_sequential_and_parallel_reading_give_the_same_rows_in_the_same_order(emulator):
     """`query_keyset` (one request at a time) and `query_parallel` (windows) are one ordered read."""
-    client = NetSuiteClient(page_size=97, max_concurrency=3,
-                            **{k: emulator[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = {"columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-            "table": "transaction", "where": "type = 'CustInvc'", "replication_key": "lastmodifieddate",
-            "since": "2020-01-01 00:00:00"}
+    client = NetSuiteClient(
+        page_size=97, max_concurrency=3, **{k: emulator[k] for k in ("account_id", "base_url", *SECRET_KEYS)}
+    )
+    spec = {
+        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+        "table": "transaction",
+        "where": "type = 'CustInvc'",
+        "replication_key": "lastmodifieddate",
+        "since": "2020-01-01 00:00:00",
+    }
     try:
         sequential = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
         windowed = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_parallel(**spec)]

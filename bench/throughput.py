@@ -71,7 +71,7 @@ class Emulator:
         request = urllib.request.Request(
             self.config["base_url"] + path, method="POST" if reset else "GET", data=b"{}" if reset else None
         )
-        with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+        with urllib.request.urlopen(request) as answer:
             return json.load(answer)
 
     def configure(self, settings: dict) -> None:
@@ -81,7 +81,7 @@ class Emulator:
             data=json.dumps(settings).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request):  # noqa: S310 - local emulator
+        with urllib.request.urlopen(request):
             pass
 
     def cpu_seconds(self) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from . import schema, sqlgen
@@ -432,7 +432,7 @@ _REGIONS = ("West", "East", "EMEA", "APAC", "Central / North")
 
 # Time-zone arithmetic is the slowest step per row; both answers repeat a lot. Offsets change
 # only on quarter hours in every IANA zone, so a 15-minute slot has one local date.
-@lru_cache(maxsize=None)
+@cache
 def _slot_day(slot: int, tz: ZoneInfo) -> date:
     return local_date(slot * 900, tz)
 
@@ -441,7 +441,7 @@ def _day_of(epoch: int, tz: ZoneInfo) -> date:
     return _slot_day(epoch // 900, tz)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _midnight(day: date, tz: ZoneInfo) -> int:
     return local_midnight(day, tz)
 

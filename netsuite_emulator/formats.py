@@ -13,8 +13,21 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
-_MONTH_NAMES = ("JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER").split()
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_MONTH_NAMES = [
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+]
 
 # Oracle datetime format elements we support; anything else is refused like an unknown element.
 _ORACLE_TOKEN = re.compile(
@@ -98,7 +111,7 @@ class LocalClock:
 
     def _local_second(self, epoch: float) -> int:
         whole = int(epoch)  # epochs here are after 1970, so this floors
-        if epoch - whole >= 0.9999995:  # noqa: PLR2004 - datetime rounds to the microsecond first
+        if epoch - whole >= 0.9999995:
             whole += 1
         offset = self._offsets.get(whole // 3600, False)
         if offset is False:
@@ -313,7 +326,7 @@ def user_date(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     return "".join(values.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
 
 
-def number_text(value: int | float, leading_zero: bool = True) -> str:
+def number_text(value: float, leading_zero: bool = True) -> str:
     """A number as SuiteQL sends it: no exponent, no trailing zeros ("1250.5", "1250", "0.5").
 
     With `leading_zero` off, magnitudes below one lose their zero as Oracle's TO_CHAR does
@@ -323,7 +336,7 @@ def number_text(value: int | float, leading_zero: bool = True) -> str:
         return str(value)
     text = repr(value)  # the shortest text that reads back as this float
     point = text.find(".")
-    if 0 < point and len(text) - point <= 9 and "e" not in text:  # noqa: PLR2004
+    if point > 0 and len(text) - point <= 9 and "e" not in text:
         # At most 8 decimals and no exponent, so rounding to 8 places changes nothing: the
         # common case (amounts, rates) without round() and int().
         if text.endswith(".0"):
@@ -345,13 +358,13 @@ def number_text(value: int | float, leading_zero: bool = True) -> str:
     return text
 
 
-def number_text_or_null(value: int | float | None) -> str | None:
+def number_text_or_null(value: float | None) -> str | None:
     """`number_text` with the leading zero, NULL for NULL: the stored rendering of a decimal
     column (schema.NUMBER_TEXT), which the engine adjusts to the account's preference."""
     return None if value is None else number_text(value)
 
 
-def to_char_number(value: int | float, fmt: str | None, leading_zero: bool) -> str:
+def to_char_number(value: float, fmt: str | None, leading_zero: bool) -> str:
     """TO_CHAR(number[, fmt]). A format fixes the decimal places; output is unpadded (as FM)."""
     if isinstance(value, str):
         return value

@@ -6,9 +6,9 @@ A handler returns a `Reply`; the server sends it (or a fault cuts it short).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 import msgspec
-from dataclasses import dataclass, field
 
 COLLECTION = "application/vnd.oracle.resource+json; type=collection"
 SINGLE = "application/vnd.oracle.resource+json; type=singular"

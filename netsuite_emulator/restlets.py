@@ -72,7 +72,7 @@ def time_exceeded() -> Reply:
 def handle(state, method: str, query: str, body: bytes, content_type: str) -> Reply:
     # §8: application/json must be sent, GET included, else 415 (message as NetSuite words it
     # for RESTlets; we accept only JSON since the tap speaks only JSON).
-    if content_type.split(";")[0].strip().lower() != "application/json":
+    if content_type.split(";", maxsplit=1)[0].strip().lower() != "application/json":
         return responses.restlet_error(
             415,
             "INVALID_CONTENT_TYPE",

@@ -263,7 +263,7 @@ TERMS_DAYS = {1: 30, 2: 60, 3: 0, 4: 15}
 
 # Accounting periods: one per month from January 2020, ids from 100 upwards.
 FIRST_PERIOD_ID, FIRST_PERIOD_YEAR = 100, 2020
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def period_id(year: int, month: int) -> int:

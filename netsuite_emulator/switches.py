@@ -46,7 +46,7 @@ def apply(state, request: dict) -> dict:
         if key in ("subsecond", "decimal_leading_zero"):
             if not isinstance(value, bool):
                 raise ControlError(f"{key} must be true or false")
-        elif key == "nulls" and value not in NULLS or key == "links" and value not in LINKS:
+        elif (key == "nulls" and value not in NULLS) or (key == "links" and value not in LINKS):
             raise ControlError(f"{key} must be one of {', '.join(NULLS if key == 'nulls' else LINKS)}")
         elif key == "timezone":
             try:

@@ -155,7 +155,7 @@ class NetSuiteClient:
         for page in self._keyset_pages(spec, None, None, on_page):
             yield from page
 
-    def query_parallel(self, **spec: t.Any) -> t.Iterator[dict]:  # noqa: ANN401 - query_pages' arguments
+    def query_parallel(self, **spec: t.Any) -> t.Iterator[dict]:
         """The rows of `query_pages` (same keyword arguments, no decoder) one by one."""
         for rows in self.query_pages(**spec):
             yield from rows
@@ -367,8 +367,8 @@ class NetSuiteClient:
         params: t.Mapping[str, t.Any] | None = None,
         *,
         method: str = "GET",
-        body: t.Any = None,  # noqa: ANN401
-    ) -> t.Any:  # noqa: ANN401
+        body: t.Any = None,
+    ) -> t.Any:
         """Call a RESTlet deployed in the account and return the JSON it answered.
 
         `script` and `deploy` are the script and deployment ids (numeric, or
@@ -400,7 +400,7 @@ class NetSuiteClient:
         restlet: bool = False,
         idempotent: bool = True,
         decoder: msgspec.json.Decoder | None = None,
-    ) -> t.Any:  # noqa: ANN401 - whatever JSON the endpoint answers
+    ) -> t.Any:
         url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
         for attempt in range(self.max_retries + 1):
@@ -566,7 +566,7 @@ PERMISSIONS = {
 }
 
 
-def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any:  # noqa: ANN401 - any JSON
+def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any:
     """The body as parsed JSON: as `decoder` types it when it can, else as plain JSON.
 
     JSON of another shape than `decoder` expects is not an error here: it is decoded as
@@ -585,7 +585,7 @@ def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any: 
         raise ValueError(msg) from exc
 
 
-def _key(spec: dict, row: t.Any) -> tuple[str, int]:  # noqa: ANN401 - a dict or a typed row
+def _key(spec: dict, row: t.Any) -> tuple[str, int]:
     """A row's keyset key: its rendered replication key and its tiebreak."""
     return row[spec["replication_key"]], int(row[spec["tiebreak"]])
 

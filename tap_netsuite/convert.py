@@ -27,7 +27,7 @@ UTC = dt.timezone.utc
 
 def local_to_utc(local: str, zone: dt.tzinfo) -> dt.datetime:
     """An account-local `YYYY-MM-DD HH:MM:SS` as an aware UTC datetime."""
-    if len(local) != 19 or local[10] != " ":  # noqa: PLR2004 - exactly the TO_CHAR format
+    if len(local) != 19 or local[10] != " ":
         msg = f"expected YYYY-MM-DD HH:MM:SS, got {local!r}"
         raise ValueError(msg)
     naive = dt.datetime.fromisoformat(local)  # far cheaper than strptime, same result here
@@ -213,7 +213,7 @@ def converter(prop: dict, zone: dt.tzinfo, times: LocalToUtcText | None = None) 
     return str
 
 
-def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:  # noqa: ANN401
+def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:
     """One NetSuite string as the type its JSON Schema property declares; empty is null."""
     return None if value is None or value == "" else converter(prop, zone)(value)
 
@@ -306,7 +306,7 @@ class _PageColumns:
     """
 
     def __init__(self, columns: list[tuple[str, t.Callable[[str], t.Any]]], times: LocalToUtcText) -> None:
-        self.row_type = msgspec.defstruct("Row", [(name, t.Optional[str], None) for name, _ in columns], bases=(_Row,))  # noqa: UP007
+        self.row_type = msgspec.defstruct("Row", [(name, t.Optional[str], None) for name, _ in columns], bases=(_Row,))
         page = t.TypedDict("Page", {"items": list[self.row_type], "hasMore": bool}, total=False)
         self.decoder = msgspec.json.Decoder(page)
         self._columns = []

@@ -19,7 +19,7 @@ if t.TYPE_CHECKING:
 MAX_SKEW = 300  # seconds NetSuite accepts between oauth_timestamp and its clock
 
 
-def probe(client: NetSuiteClient, stream: t.Any) -> str:  # noqa: ANN401 - a tap_netsuite stream
+def probe(client: NetSuiteClient, stream: t.Any) -> str:
     """One tiny request for a stream; returns what it saw, raises NetSuiteError when refused."""
     if stream.name == "open_invoice_aging":
         config = stream.config

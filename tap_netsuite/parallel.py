@@ -60,7 +60,7 @@ def in_order(
             thread.join(timeout=5)
 
 
-def started(name: str, fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:  # noqa: ANN401
+def started(name: str, fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:
     """`fn(*args)` begun in a thread now; the returned function waits for its result (or raises)."""
     outcome: dict[str, t.Any] = {}
 

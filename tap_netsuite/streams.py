@@ -28,7 +28,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-def schema_dir() -> t.Any:  # noqa: ANN401 - a Path or an importlib Traversable
+def schema_dir() -> t.Any:
     """Where the JSON Schemas are: inside the wheel, or the repo's schemas/ when editable."""
     packaged = importlib.resources.files("tap_netsuite") / "schemas"
     if packaged.is_dir():
@@ -203,7 +203,7 @@ class SuiteQLStream(Stream):
 class Progress:
     """Rows done, rows expected, rate and time left, logged every few seconds on long syncs."""
 
-    def __init__(self, logger: t.Any, stream: str, every: float = 5.0) -> None:  # noqa: ANN401
+    def __init__(self, logger: t.Any, stream: str, every: float = 5.0) -> None:
         self.logger, self.stream, self.every = logger, stream, every
         self.expected = 0
         self.done = 0

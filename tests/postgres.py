@@ -61,8 +61,8 @@ class Cluster:
             msg = f"{' '.join(cmd)} failed: {result.stdout}{result.stderr}"
             raise RuntimeError(msg)
 
-    def connect(self, dbname: str = "postgres"):  # noqa: ANN201
-        import psycopg  # noqa: PLC0415 - only the end-to-end tests need it
+    def connect(self, dbname: str = "postgres"):
+        import psycopg
 
         return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=dbname, autocommit=True)
 

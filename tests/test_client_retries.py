@@ -39,7 +39,7 @@ class Script:
         script = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 script.headers.append(self.headers.get("Authorization", ""))
                 answer = script.answers.pop(0)

@@ -37,10 +37,10 @@ def metrics(config: dict, reset: bool = False) -> dict:
     path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
     request = urllib.request.Request(
         config["base_url"] + path,
-        method="POST" if reset else "GET",  # noqa: S310
+        method="POST" if reset else "GET",
         data=b"{}" if reset else None,
     )
-    with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+    with urllib.request.urlopen(request) as answer:
         return json.load(answer)
 
 
@@ -83,10 +83,10 @@ def test_a_sync_that_finds_nothing_new_costs_two_small_requests_per_stream(poole
 def _control(config: dict, path: str, body: dict) -> dict:
     request = urllib.request.Request(
         config["base_url"] + "/_emulator/" + path,
-        method="POST",  # noqa: S310
+        method="POST",
         data=json.dumps(body).encode(),
     )
-    with urllib.request.urlopen(request) as answer:  # noqa: S310 - local emulator
+    with urllib.request.urlopen(request) as answer:
         return json.load(answer)
 
 

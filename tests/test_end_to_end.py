@@ -26,18 +26,18 @@ STATE_ID = "dev:tap-netsuite-to-target-postgres"
 
 
 def emulator_get(config: dict, path: str):
-    with urllib.request.urlopen(config["base_url"] + path) as answer:  # noqa: S310 - local emulator
+    with urllib.request.urlopen(config["base_url"] + path) as answer:
         return json.load(answer)
 
 
 def emulator_post(config: dict, path: str, body: dict):
-    request = urllib.request.Request(  # noqa: S310 - local emulator
+    request = urllib.request.Request(
         config["base_url"] + path,
         data=json.dumps(body).encode(),
         method="POST",
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request) as answer:  # noqa: S310
+    with urllib.request.urlopen(request) as answer:
         return json.load(answer)
 
 

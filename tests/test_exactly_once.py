@@ -33,8 +33,8 @@ from test_tap import SECRET_KEYS, run_tap
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import filter_literal
-from tap_netsuite.suiteql import PY_DATETIME_FORMAT, rendered_second
 from tap_netsuite.streams import schema_dir
+from tap_netsuite.suiteql import PY_DATETIME_FORMAT, rendered_second
 
 UTC = dt.timezone.utc
 STREAMS = ("customer", "invoice", "deleted_record")
@@ -381,7 +381,7 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
         row_queries = [q for q in log if q["q"].startswith("SELECT id,")]
         assert len(row_queries) >= 250  # really paged, 1,000 rows at a time
         assert max(q["rows"] for q in row_queries) == 1000
-        print(f"250,000 invoices in {elapsed:.1f} s over {len(row_queries)} pages")  # noqa: T201
+        print(f"250,000 invoices in {elapsed:.1f} s over {len(row_queries)} pages")
     finally:
         stop_emulator(proc)
 

@@ -319,7 +319,7 @@ def test_nightly_runs_with_changes_dst_and_kills_leave_the_warehouse_equal_to_th
     with tempfile.TemporaryDirectory(prefix="tap-netsuite-random-") as tmp:
         world = World(cluster, Path(tmp), scenario["zone"], scenario["seed"])
         try:
-            print(f"\nexample: {json.dumps(scenario)}")  # noqa: T201
+            print(f"\nexample: {json.dumps(scenario)}")
             number, endings = 0, []
             for night in scenario["rounds"]:
                 moment = phase_start(world.zone, night["phase"]) + dt.timedelta(minutes=night["minute"])
@@ -329,12 +329,12 @@ def test_nightly_runs_with_changes_dst_and_kills_leave_the_warehouse_equal_to_th
                     moment += dt.timedelta(seconds=17)
                 ended = world.meltano_run(night["kill"])
                 endings.append(ended)
-                print(f"  {night['phase']} {night['minute']:02d}: {night['ops']} -> {ended}")  # noqa: T201
+                print(f"  {night['phase']} {night['minute']:02d}: {night['ops']} -> {ended}")
             assert any(e.startswith("killed") for e in endings), "no round was killed mid-sync"
             report = check_warehouse(world)
-            print(f"  live / held: {report}")  # noqa: T201
+            print(f"  live / held: {report}")
         except BaseException:
-            print(world.log.read_text()[-6000:] if world.log.exists() else "no Meltano log")  # noqa: T201
+            print(world.log.read_text()[-6000:] if world.log.exists() else "no Meltano log")
             raise
         finally:
             world.close()

@@ -30,11 +30,11 @@ def client(emulator):
 def fault(config: dict, plan: dict) -> None:
     request = urllib.request.Request(
         config["base_url"] + "/_emulator/faults",
-        method="POST",  # noqa: S310
+        method="POST",
         data=json.dumps(plan).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request):  # noqa: S310 - local emulator
+    with urllib.request.urlopen(request):
         pass
 
 

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import yaml
+from conftest import REPO
 
 from tap_netsuite.tap import TapNetSuite
-
-from conftest import REPO
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 SDK_BUILTIN_PREFIXES = ("stream_map", "faker_", "flattening_", "batch_")  # singer-sdk's own settings

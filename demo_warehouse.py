@@ -2,12 +2,13 @@
 
 All the demo's SQL is here, so the demo and its test run the same statements. Each step reads the
 database itself and the emulator's control endpoints (`GET /_emulator/rows/{table}`), never the
-tap's output:
+tap's output. The steps, in the order bin/demo runs them (`.venv/bin/python -m demo_warehouse`):
 
-    python -m demo_warehouse tables  --db output/warehouse.duckdb --emulator URL
-    python -m demo_warehouse report  --db output/warehouse.duckdb
-    python -m demo_warehouse change  --db output/warehouse.duckdb --emulator URL --count 7 --out before.json
-    python -m demo_warehouse changed --db output/warehouse.duckdb --emulator URL --before before.json
+    recent  --emulator URL --timezone ZONE      adds invoices due over the last months (before run 1)
+    tables  --db output/warehouse.duckdb --emulator URL
+    report  --db output/warehouse.duckdb
+    change  --db output/warehouse.duckdb --emulator URL --count 7 --out before.json   (before run 2)
+    changed --db output/warehouse.duckdb --emulator URL --before before.json
 
 A step exits 1 when what it compares differs (and says which), 2 on bad input.
 
@@ -40,8 +41,6 @@ HTTP_TIMEOUT_S = 60
 # Days overdue of the invoices the demo adds, in turn: every bucket, and both sides of each edge.
 RECENT_OVERDUE = (-20, -5, 0, 1, 15, 30, 31, 45, 60, 61, 75, 90, 91, 110)
 
-# Streams that do not read a whole emulator table of their own name: the table they read, and
-# which of its rows. Every other stream is compared with the table of its own name.
 # tap_netsuite.streams.DeletedRecordStream.record_types (its test keeps them equal; importing the
 # tap here would cost each step a second)
 DELETED_TYPES = ("customer", "invoice")
@@ -55,6 +54,8 @@ def is_open_invoice(row: dict) -> bool:
     )
 
 
+# Streams that do not read a whole emulator table of their own name: the table they read, and
+# which of its rows. Every other stream is compared with the table of its own name.
 SOURCES: dict[str, tuple[str, Any]] = {
     "invoice": ("transaction", lambda row: row.get("type") == "CustInvc"),
     "deleted_record": ("deletedrecord", lambda row: row.get("type") in DELETED_TYPES),
@@ -173,28 +174,34 @@ def count_table(con: duckdb.DuckDBPyConnection, table: str, emulator_url: str) -
 
 
 # -- the emulator --------------------------------------------------------------------------------
-def emulator_rows(url: str, table: str) -> list[dict] | None:
-    """The emulator's canonical rows of a table; None when it has no such table."""
+class EmulatorRefusedError(DemoError):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def emulator_call(url: str, path: str, body: dict | None = None) -> Any:
+    """GET /_emulator/{path}, or POST it `body`; the answer's JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{url}/_emulator/{path}", data, {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(f"{url}/_emulator/rows/{table}", timeout=HTTP_TIMEOUT_S) as answer:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as answer:
             return json.load(answer)
     except urllib.error.HTTPError as exc:
-        if exc.code in (400, 404):
-            return None
-        raise DemoError(f"the emulator at {url} answered {exc.code} for rows/{table}") from None
+        detail = exc.read().decode(errors="replace")
+        raise EmulatorRefusedError(exc.code, f"the emulator at {url} refused {path}: {exc.code} {detail}") from None
     except (urllib.error.URLError, TimeoutError) as exc:
         raise DemoError(f"the emulator at {url} cannot be reached ({exc}); is it running?") from None
 
 
-def emulator_post(url: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(
-        f"{url}/_emulator/{path}", json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
-    )
+def emulator_rows(url: str, table: str) -> list[dict] | None:
+    """The emulator's canonical rows of a table; None when it has no such table."""
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as answer:
-            return json.load(answer)
-    except (urllib.error.URLError, TimeoutError) as exc:
-        raise DemoError(f"the emulator at {url} refused {path} ({exc})") from None
+        return emulator_call(url, f"rows/{table}")
+    except EmulatorRefusedError as exc:
+        if exc.code in (400, 404):
+            return None
+        raise
 
 
 def emulator_count(url: str, stream: str) -> int | None:
@@ -245,7 +252,7 @@ def add_recent_invoices(emulator_url: str, count: int, today: date) -> list[int]
     for n in range(count):
         due = today - timedelta(days=RECENT_OVERDUE[n % len(RECENT_OVERDUE)])
         rows.append({"trandate": (due - timedelta(days=30)).isoformat(), "duedate": due.isoformat()})
-    return emulator_post(emulator_url, "insert", {"table": "transaction", "type": "CustInvc", "rows": rows})["ids"]
+    return emulator_call(emulator_url, "insert", {"table": "transaction", "type": "CustInvc", "rows": rows})["ids"]
 
 
 # -- the steps -------------------------------------------------------------------------------------
@@ -315,7 +322,7 @@ def invoice_values(con: duckdb.DuckDBPyConnection, ids: list[int]) -> list[dict]
 def change(con: duckdb.DuckDBPyConnection, emulator_url: str, count: int, memo: str) -> tuple[list[int], list[dict]]:
     """Edits `count` invoices in the emulator (their memo; lastmodifieddate moves to now) and
     returns their ids with the values the database holds for them before the next run."""
-    ids = emulator_post(
+    ids = emulator_call(
         emulator_url, "update", {"table": "transaction", "type": "CustInvc", "count": count, "set": {"memo": memo}}
     )["ids"]
     return ids, invoice_values(con, ids)

@@ -272,6 +272,15 @@ def test_settings_are_stored_with_the_secrets_in_dotenv(project):
     assert "TARGET_POSTGRES_PASSWORD='unused-trust-auth'" in dotenv.splitlines()
 
 
+def test_no_secret_reaches_the_output_of_any_command(project):
+    secrets = [value for name, value in project["values"]["tap-netsuite"].items() if tap_settings()[name].get("secret")]
+    assert secrets
+    for log in sorted((project["root"].parent / "logs").iterdir()):
+        text = log.read_text()
+        leaked = [secret[:6] + "..." for secret in secrets if secret in text]
+        assert not leaked, f"{log.name}: {leaked}"
+
+
 def test_meltano_run_lands_every_row(project):
     customers = fetch(project, "SELECT count(*), count(DISTINCT id) FROM tap_netsuite.customer")
     invoices = fetch(project, "SELECT count(*), count(DISTINCT id) FROM tap_netsuite.invoice")

@@ -1,4 +1,4 @@
-"""Thin stream classes: which table, which rows, which keys. `paging` does the reading."""
+"""Stream classes, one per table of the catalogue (`catalogue.TABLES`). `paging` does the reading."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
+from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.errors import NetSuiteRestletError
 from tap_netsuite.paging import read_pages
@@ -36,11 +37,10 @@ SCHEMAS = SchemaDirectory(schema_dir())
 class SuiteQLStream(FastRecordPath):
     """A table read incrementally on its replication key by keyset, in (key, tiebreak) order."""
 
+    # Set from the stream's catalogue entry by `stream_class` (see catalogue.Table).
     table: t.ClassVar[str]
     where: t.ClassVar[str | None] = None
-    primary_keys: t.ClassVar[list[str]] = ["id"]
-    replication_key = "lastmodifieddate"
-    tiebreak: t.ClassVar[str] = "id"  # an integer column unique within one query
+    tiebreak: t.ClassVar[str] = "id"
     schema = StreamSchema(SCHEMAS)
 
     # Records arrive in replication-key order, so state is resumable mid-stream.
@@ -139,17 +139,6 @@ class Progress:
         )
 
 
-class CustomerStream(SuiteQLStream):
-    name = "customer"
-    table = "customer"
-
-
-class InvoiceStream(SuiteQLStream):
-    name = "invoice"
-    table = "transaction"
-    where = "type = 'CustInvc'"
-
-
 class OpenInvoiceAgingStream(NetSuiteStreamBase):
     """Open invoices aged by the tap's own RESTlet (suitescripts/), one snapshot per `as_of` day.
 
@@ -185,18 +174,13 @@ class OpenInvoiceAgingStream(NetSuiteStreamBase):
 
 
 class DeletedRecordStream(SuiteQLStream):
-    """NetSuite's deletedrecord, one partition per record type this tap reads.
+    """NetSuite's deletedrecord, one partition per record type the catalogue reads deletions of.
 
     A record id is unique only within its record type, so each type is read
     as its own keyset (deleteddate, recordid) with its own bookmark.
     """
 
-    name = "deleted_record"
-    table = "deletedrecord"
-    primary_keys: t.ClassVar[list[str]] = ["type", "recordid"]
-    replication_key = "deleteddate"
-    tiebreak = "recordid"
-    record_types: t.ClassVar[tuple[str, ...]] = ("customer", "invoice")
+    record_types: t.ClassVar[tuple[str, ...]] = deleted_types()
 
     @property
     def partitions(self) -> list[dict]:
@@ -204,3 +188,25 @@ class DeletedRecordStream(SuiteQLStream):
 
     def where_for(self, context: Context | None) -> str | None:
         return f"type = {quote(context['type'])}" if context else None
+
+
+def stream_class(table: Table) -> type[SuiteQLStream]:
+    """The stream class that reads a catalogued table."""
+    base = DeletedRecordStream if table.per_deleted_type else SuiteQLStream
+    attributes = {
+        "__doc__": f"The {table.stream} stream: SuiteQL table {table.table}"
+        + (f" where {table.where}." if table.where else "."),
+        "__module__": __name__,
+        "name": table.stream,
+        "table": table.table,
+        "where": table.where,
+        "primary_keys": list(table.primary_keys),
+        "replication_key": table.replication_key,
+        "tiebreak": table.tiebreak,
+    }
+    class_name = "".join(part.title() for part in table.stream.split("_")) + "Stream"
+    return type(class_name, (base,), attributes)
+
+
+# Every catalogued table's stream class, by stream name, in catalogue order.
+STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {table.stream: stream_class(table) for table in TABLES}

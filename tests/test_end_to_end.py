@@ -19,7 +19,9 @@ import pytest
 from conftest import REPO, start_emulator, stop_emulator
 from postgres import Cluster
 
-from tap_netsuite.streams import CustomerStream, InvoiceStream, schema_dir
+from tap_netsuite.streams import STREAM_CLASSES, schema_dir
+
+CustomerStream, InvoiceStream = STREAM_CLASSES["customer"], STREAM_CLASSES["invoice"]
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 STATE_ID = "dev:tap-netsuite-to-target-postgres"

@@ -14,7 +14,7 @@ from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteRestletError
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages
 from tap_netsuite.sdk_fast_path import FastRecordPath, NetSuiteStreamBase
 from tap_netsuite.suiteql import KeysetSpec, quote, select_list
@@ -67,6 +67,9 @@ class SuiteQLStream(FastRecordPath):
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
         }
+        if not self.replication_key:
+            msg = f"The {self.name} stream is read by its replication key: keep one in the catalog for it."
+            raise NetSuiteConfigError(msg)
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
         spec = KeysetSpec(

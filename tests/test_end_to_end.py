@@ -116,7 +116,7 @@ def source_rows(world, stream) -> dict[int, dict]:
 def warehouse_rows(world, stream, properties) -> list[dict]:
     columns = list(properties)
     rows = fetch(world, f"SELECT {', '.join(columns)} FROM netsuite.{stream.name} ORDER BY id")
-    return [dict(zip(columns, row)) for row in rows]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)?$")
 class Account(t.NamedTuple):
     """The two spellings NetSuite uses for one account id."""
 
-    realm: str  # OAuth realm: upper case, underscore ("1234567_SB1")
+    realm: str  # OAuth realm: upper case, underscore ("1234567_SB1"; docs/netsuite.md §1)
     host: str  # host label: lower case, dash ("1234567-sb1")
 
     @property
@@ -106,7 +106,7 @@ class TokenAuth(requests.auth.AuthBase):
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"  # noqa: S105 - a URL path, not a password
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ASSERTION_LIFETIME = 1800  # NetSuite refuses an `exp` more than 60 minutes after `iat`
+ASSERTION_LIFETIME = 1800  # NetSuite refuses an `exp` more than 60 minutes after `iat` (docs/netsuite.md §6)
 RENEW_BEFORE = 120  # seconds before expiry when a token is replaced (a tenth of short lifetimes)
 
 

@@ -45,9 +45,9 @@ from tap_netsuite.limiter import AdaptiveLimiter
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
-RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"
+RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"  # a RESTlet's 429 (docs/netsuite.md §7)
 MAX_PAGE_SIZE = 1000
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})  # pool full, NetSuite trouble (docs/netsuite.md §4)
 
 _LOG = logging.getLogger("tap_netsuite.client")
 

@@ -13,10 +13,14 @@
 from __future__ import annotations
 
 import json
+import typing as t
 
 from . import control, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
+
+if t.TYPE_CHECKING:
+    from .server import State
 
 
 def handle(state, method: str, path: str, body: bytes) -> Reply:
@@ -51,16 +55,18 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
                 state.faults.set(None if request.get("clear") else faults.parse(request))
             result = {"fault": state.faults.describe()}
         elif (method, name) == ("POST", "oauth2/expire-tokens"):
-            if state.oauth2 is None:
-                raise control.ControlError(
-                    "OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)"
-                )
-            result = {"expired": state.oauth2.expire_all()}
+            result = _expire_tokens(state)
         else:
             return responses.plain_json(404, {"error": f"no control {method} {path}"})
     except (control.ControlError, faults.FaultError, ValueError) as exc:
         return responses.plain_json(400, {"error": str(exc)})
     return responses.plain_json(200, result)
+
+
+def _expire_tokens(state: State) -> dict:
+    if state.oauth2 is None:
+        raise control.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
+    return {"expired": state.oauth2.expire_all()}
 
 
 def _writer(state, request: dict | None) -> dict:

@@ -6,8 +6,7 @@ import datetime as dt
 import types
 from email.utils import format_datetime
 
-from conftest import start_emulator, stop_emulator
-from test_tap import assert_no_secret, run_tap
+from helpers import assert_no_secret, run_tap, running_emulator
 
 from tap_netsuite.diagnose import clock_skew
 
@@ -40,11 +39,8 @@ def test_refused_credentials_are_tried_once_and_diagnosed(emulator, tmp_path):
 
 
 def test_a_table_the_role_cannot_read_names_the_permission(tmp_path):
-    proc, config = start_emulator(tmp_path, "--deny-table", "deletedrecord", customers=5, invoices=5)
-    try:
+    with running_emulator(tmp_path, "--deny-table", "deletedrecord", customers=5, invoices=5) as config:
         result = run_tap(tmp_path, config, "--test")
-    finally:
-        stop_emulator(proc)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Record 'deletedrecord' was not found" in result.stderr
@@ -63,13 +59,13 @@ def test_clock_skew_past_five_minutes_is_called_out():
 
 
 def test_a_column_or_table_that_needs_a_feature_says_which():
-    from tap_netsuite.client import _permission_hint
+    from tap_netsuite.hints import permission_hint
 
     column = (
         "Invalid search query. Detailed unprocessed description follows. Search error occurred: "
         "Unknown identifier 'subsidiary'. Available identifiers are: {transaction=transaction}."
     )
-    assert "NetSuite OneWorld" in _permission_hint(column)
+    assert "NetSuite OneWorld" in permission_hint(column)
     table = "Invalid search query. Detailed unprocessed description follows. Invalid search type: subsidiary."
-    assert "NetSuite OneWorld" in _permission_hint(table)
-    assert _permission_hint("Search error occurred: Unknown identifier 'balance'.") == ""
+    assert "NetSuite OneWorld" in permission_hint(table)
+    assert permission_hint("Search error occurred: Unknown identifier 'balance'.") == ""

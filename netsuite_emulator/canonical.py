@@ -29,10 +29,10 @@ def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[d
     order = ", ".join(f'"{k}"' for k in schema.KEYS[table])
     columns = ", ".join(f'"{c}"' for c in types)
     cursor = conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}')
-    return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)} for row in cursor]
+    return [{name: canonical_value(types[name], value, tz) for name, value in zip(types, row)} for row in cursor]
 
 
-def _canonical(kind: str, value, tz: ZoneInfo):
+def canonical_value(kind: str, value, tz: ZoneInfo):
     if value is None:
         return None
     if kind == schema.BOOLEAN:
@@ -47,7 +47,7 @@ def _canonical(kind: str, value, tz: ZoneInfo):
 
 
 def from_canonical(kind: str, value, tz: ZoneInfo):
-    """The stored form of a canonical value (the inverse of `_canonical`)."""
+    """The stored form of a canonical value (the inverse of `canonical_value`)."""
     if value is None:
         return None
     try:

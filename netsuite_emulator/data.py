@@ -107,9 +107,8 @@ _FRACTION = "((rowid * 7919 + 13) % 1000) / 1000.0"
 def render_again(conn: sqlite3.Connection) -> None:
     """Render every stored TO_CHAR again, after the account zone changed."""
     for table, columns in schema.TABLES.items():
-        if not tables.BY_NAME[table].stored_renderings:
-            continue
-        temporal = [f'"{name}" = "{name}"' for name, kind in columns.items() if kind in schema.RENDERED]
+        stored = tables.BY_NAME[table].stored_renderings
+        temporal = [f'"{name}" = "{name}"' for name in stored if columns[name] in schema.RENDERED]
         if temporal:
             conn.execute(f'UPDATE "{table}" SET {", ".join(temporal)}')
 

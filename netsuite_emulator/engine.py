@@ -719,7 +719,7 @@ def _read_stored_text(projection: exp.Alias) -> str:
     kind = schema.TABLES[table].get(name)
     if kind in (schema.STRING, schema.BOOLEAN):  # TEXT columns
         return "text"
-    if kind == schema.DECIMAL and tables.BY_NAME[table].stored_renderings:
+    if kind == schema.DECIMAL and name in tables.BY_NAME[table].stored_renderings:
         stored = exp.column(name + schema.NUMBER_TEXT, table=node.meta["alias"] or None, quoted=True)
         stored.meta.update(node.meta)
         projection.set("this", stored)

@@ -25,7 +25,7 @@ import time
 from datetime import datetime
 
 from . import formats, lines, schema, sqlgen, tables
-from .canonical import ControlError, from_canonical
+from .canonical import ControlError, canonical_value, from_canonical
 
 CREATED_COLUMNS = ("datecreated", "createddate", "created")
 # Text columns that name one record: a copied row gets its own.
@@ -103,10 +103,10 @@ class Mutator:
                 for extra in overrides:
                     row = dict(self.rng.choice(templates)) if templates else self._blank(table, kind)
                     for column, value in extra.items():
-                        if column not in table.all_columns or (column == table.handle and table.handle != "id"):
-                            raise ControlError(f"unknown or fixed column {column!r} of {table.name}")
-                        if column == "id" and table.handle == "id":
-                            raise ControlError("id is given by the account: leave it out")
+                        if column not in table.all_columns:
+                            raise ControlError(f"unknown column {column!r} of {table.name}")
+                        if column == table.handle and table.all_columns[column] == schema.INTEGER:
+                            raise ControlError(f"{column} is given by the account: leave it out")
                     self._fresh(table, row, now, {c: v for c, v in extra.items()})
                     for column, value in extra.items():
                         row[column] = from_canonical(table.all_columns[column], value, tz)
@@ -256,9 +256,11 @@ class Mutator:
             [(stamp, t) for t in transactions],
         )
 
-    @staticmethod
-    def _answer_id(table: tables.Table, row: dict):
-        return row[table.handle] if table.handle else [row[k] for k in table.key]
+    def _answer_id(self, table: tables.Table, row: dict):
+        """A row as the answer names it: its handle, or its key in canonical values."""
+        if table.handle:
+            return row[table.handle]
+        return [canonical_value(table.all_columns[k], row[k], self.settings.tz) for k in table.key]
 
     # -- update ---------------------------------------------------------------------------
     def update(self, request: dict) -> list:
@@ -303,6 +305,8 @@ class Mutator:
             if table.name == "transactionline" and request.get("header", True):
                 parents = self._line_parents([rowid for rowid, _ in chosen])
                 self._move_headers(sorted(set(parents)), stamps[-1] if stamps else stamp)
+            if table.handle is None:  # the key may hold the column just moved (deletedrecord)
+                chosen = self._answers(table, [rowid for rowid, _ in chosen])
             self.conn.commit()
         return [answer for _, answer in chosen]
 
@@ -419,8 +423,6 @@ class Mutator:
         if kind is not None and table.name != "transaction":
             raise ControlError("type applies to transaction only")
         where, args = ("type = ?", [kind]) if kind is not None else ("1", [])
-        answer = f'"{table.handle}"' if table.handle else _quoted(table.key)
-        order = answer
         if "ids" in request:
             if table.handle is None:
                 raise ControlError(f"{table.name} is keyed by ({', '.join(table.key)}): name rows with count")
@@ -430,23 +432,25 @@ class Mutator:
             ):
                 raise ControlError(f"ids must be a list of {table.name}.{table.handle} values")
             marks = ", ".join("?" for _ in wanted) or "NULL"
-            found = self.conn.execute(
-                f'SELECT rowid, {answer} FROM "{table.name}" WHERE {where} AND "{table.handle}" IN ({marks}) ORDER BY {order}',
-                args + wanted,
-            ).fetchall()
-        else:
-            count = request.get("count")
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise ControlError("give ids (a list) or count (a non-negative integer)")
-            candidates = [r[0] for r in self.conn.execute(f'SELECT rowid FROM "{table.name}" WHERE {where}', args)]
-            picked = self.rng.sample(candidates, min(count, len(candidates)))
-            marks = ", ".join("?" for _ in picked) or "NULL"
-            found = self.conn.execute(
-                f'SELECT rowid, {answer} FROM "{table.name}" WHERE rowid IN ({marks}) ORDER BY {order}', picked
-            ).fetchall()
+            query = f'SELECT rowid FROM "{table.name}" WHERE {where} AND "{table.handle}" IN ({marks})'
+            return self._answers(table, [r[0] for r in self.conn.execute(query, args + wanted)])
+        count = request.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ControlError("give ids (a list) or count (a non-negative integer)")
+        candidates = [r[0] for r in self.conn.execute(f'SELECT rowid FROM "{table.name}" WHERE {where}', args)]
+        return self._answers(table, self.rng.sample(candidates, min(count, len(candidates))))
+
+    def _answers(self, table: tables.Table, rowids: list[int]) -> list[tuple[int, object]]:
+        """(rowid, answer id) of these rows, in answer order."""
+        answer = f'"{table.handle}"' if table.handle else _quoted(table.key)
+        marks = ", ".join("?" for _ in rowids) or "NULL"
+        found = self.conn.execute(
+            f'SELECT rowid, {answer} FROM "{table.name}" WHERE rowid IN ({marks}) ORDER BY {answer}', rowids
+        ).fetchall()
         if table.handle:
             return [(r[0], r[1]) for r in found]
-        return [(r[0], list(r[1:])) for r in found]
+        tz = self.settings.tz
+        return [(r[0], [canonical_value(table.all_columns[k], v, tz) for k, v in zip(table.key, r[1:])]) for r in found]
 
 
 def _deleted_types(table: tables.Table) -> list[str]:

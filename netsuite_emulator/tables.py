@@ -141,7 +141,8 @@ class Table:
     `deleted_type` is `deletedrecord.type` when a row is deleted (None: not recorded; "*": the
     row's own record type); `references` maps a column to the table its values point at;
     `display` is the column BUILTIN.DF shows for a reference to this table; `stored_renderings`
-    keeps TO_CHAR and number texts beside the columns (hot tables only: it costs at build)."""
+    names the columns whose TO_CHAR or number text is kept beside them (the columns clients
+    read on every row of big tables: each costs a Python call per row at build)."""
 
     name: str
     columns: dict[str, str]
@@ -155,7 +156,7 @@ class Table:
     deleted_type: str | None = None
     references: dict[str, str] = field(default_factory=dict)
     display: str | None = "name"
-    stored_renderings: bool = False
+    stored_renderings: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     key_enforced: bool = True  # a PRIMARY KEY constraint (deletedrecord's key is not unique in NetSuite)
 
@@ -570,7 +571,7 @@ DECLARED: tuple[Table, ...] = (
             "defaultbillingaddress": "entityaddress",
         },
         display="companyname",
-        stored_renderings=True,
+        stored_renderings=("datecreated", "lastmodifieddate", "custentity_credit_review"),
     ),
     Table(
         "vendor",
@@ -866,7 +867,18 @@ DECLARED: tuple[Table, ...] = (
             "employee": "employee",
         },
         display="tranid",
-        stored_renderings=True,
+        stored_renderings=(
+            "trandate",
+            "duedate",
+            "createddate",
+            "lastmodifieddate",
+            "foreigntotal",
+            "foreignamountpaid",
+            "foreignamountunpaid",
+            "exchangerate",
+            "custbody_delivery_date",
+            "custbody_margin",
+        ),
     ),
     Table(
         "transactionline",
@@ -919,7 +931,7 @@ DECLARED: tuple[Table, ...] = (
             "entity": "entity",
         },
         display=None,
-        stored_renderings=True,
+        stored_renderings=("quantity", "rate", "amount", "linelastmodifieddate"),
     ),
     Table(
         "transactionaccountingline",
@@ -981,7 +993,7 @@ DECLARED: tuple[Table, ...] = (
         replication="deleteddate",
         handle=None,
         display=None,
-        stored_renderings=True,
+        stored_renderings=("deleteddate",),
         unique=(("deleteddate", "recordid", "type"),),
         key_enforced=False,
     ),

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datetime import date
 
-from . import data, faults, formats, lines, oauth2, schema
+from . import data, faults, formats, lines, oauth2, schema, tables
 from .engine import Engine, Settings
 from .generators import Sizes
 from .faults import Faults
@@ -68,6 +68,7 @@ def _day(text: str) -> date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netsuite-emulator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("tables", help="print the account's table list (the README's, made from the declarations)")
     serve = commands.add_parser("serve", help="serve a deterministic emulated NetSuite account")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -190,6 +191,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "tables":
+        sys.stdout.write(tables.markdown())
+        return 0
     sizes = (args.customers, args.invoices, args.vendors or 0, args.employees or 0, args.custom_records or 0)
     if min(sizes) < 0 or args.lines_per_transaction < 0 or (args.invoices and not args.customers):
         sys.exit("netsuite-emulator: sizes must be >= 0, and invoices need customers")

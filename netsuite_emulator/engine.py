@@ -44,7 +44,7 @@ class SuiteQL(Oracle):
         FUNCTIONS = {k: v for k, v in Oracle.Parser.FUNCTIONS.items() if k not in _OWN}
 
 
-# sqlglot classes of the functions netsuite-api.md §3 lists, plus the aggregates (AND and OR are
+# sqlglot classes of the functions docs/netsuite.md §3 lists, plus the aggregates (AND and OR are
 # functions to sqlglot too).
 _ALLOWED = (
     exp.And,

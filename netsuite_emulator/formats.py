@@ -2,7 +2,7 @@
 
 Stored temporals are epoch seconds (UTC); every rendering and every literal goes through the
 account time zone, because NetSuite renders datetimes in the user's zone and reads filter literals
-in it too (netsuite-api.md §3).
+in it too (docs/netsuite.md §3).
 """
 
 from __future__ import annotations
@@ -330,7 +330,7 @@ def number_text(value: float, leading_zero: bool = True) -> str:
     """A number as SuiteQL sends it: no exponent, no trailing zeros ("1250.5", "1250", "0.5").
 
     With `leading_zero` off, magnitudes below one lose their zero as Oracle's TO_CHAR does
-    (".5", "-.5"), the [unsure] behaviour of netsuite-api.md §2.
+    (".5", "-.5"), the [unsure] behaviour of docs/netsuite.md §2.
     """
     if isinstance(value, int):
         return str(value)

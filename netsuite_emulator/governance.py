@@ -1,4 +1,4 @@
-"""Concurrency governance, the latency model and what tests observe (netsuite-api.md §7).
+"""Concurrency governance, the latency model and what tests observe (docs/netsuite.md §7).
 
 One pool counts the requests in flight across SuiteQL, the record API and RESTlets. A request
 over the limit is refused at once, never queued. Latency is slept while the slot is held and

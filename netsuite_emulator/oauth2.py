@@ -1,4 +1,4 @@
-"""OAuth 2.0 client credentials (netsuite-api.md §6): the token endpoint and bearer tokens.
+"""OAuth 2.0 client credentials (docs/netsuite.md §6): the token endpoint and bearer tokens.
 
 The JWT assertion is verified here with `cryptography` alone, from RFC 7515/7518: the tap signs
 with PyJWT, and verifying with PyJWT too would only mirror its understanding back to it.

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote
 
-WINDOW_SECONDS = 300  # how far oauth_timestamp may be from the server clock (netsuite-api.md §5)
+WINDOW_SECONDS = 300  # how far oauth_timestamp may be from the server clock (docs/netsuite.md §5)
 _HEADER_PARAM = re.compile(r'\s*([A-Za-z0-9_%.~-]+)\s*=\s*"([^"]*)"\s*(?:,|$)')
 _REQUIRED = (
     "oauth_consumer_key",

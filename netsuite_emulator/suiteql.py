@@ -13,7 +13,7 @@ from .responses import Reply
 
 PATH = "/services/rest/query/v1/suiteql"
 MAX_LIMIT = 1000
-# At most 100,000 rows are reachable through offset paging (netsuite-api.md §2, [doc]). We refuse
+# At most 100,000 rows are reachable through offset paging (docs/netsuite.md §2, [doc]). We refuse
 # any page that reaches past that row (offset + limit > 100,000), since the exact rule is [unsure].
 # Offsets that are not multiples of the limit are accepted ([unsure]).
 OFFSET_CAP = 100_000

@@ -1016,3 +1016,18 @@ ENTITY_TYPES = {
     "contact": "Contact",
     "job": "CustJob",
 }
+
+
+def markdown() -> str:
+    """The README's table list, made from the declarations (a test keeps the README equal)."""
+    out = [
+        "| table | key | ids name | replication column | rows | generator | record type | custom fields |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in DECLARED:
+        fields = ", ".join(f"`{f.scriptid}` ({f.fieldvaluetype})" for f in t.custom_fields) or "-"
+        out.append(
+            f"| `{t.name}` | {', '.join(t.key)} | {t.handle or '(count)'} | {t.replication or '- (read whole)'} "
+            f"| {t.size} | {t.generator} | {t.record_type or '-'} | {fields} |"
+        )
+    return "\n".join(out) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 from contextlib import contextmanager
 
 import pytest
@@ -399,3 +400,9 @@ def test_dialect_what_is_accepted(account):
     assert items(account, "SELECT 'Name: ' || companyname AS n FROM customer", limit=1)[0]["n"].startswith("Name: ")
     ranked = items(account, "SELECT id, RANK() OVER (ORDER BY subsidiary) AS r FROM customer ORDER BY id", limit=5)
     assert all(NUMBER.fullmatch(i["r"]) for i in ranked)
+
+
+def test_readme_lists_every_table_as_declared():
+    readme = (Path(__file__).resolve().parent.parent / "netsuite_emulator" / "README.md").read_text()
+    listed = readme.split("<!-- tables:start -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
+    assert listed == tables.markdown(), "run `netsuite-emulator tables` and paste it into netsuite_emulator/README.md"

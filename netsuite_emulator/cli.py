@@ -291,7 +291,7 @@ def serve(args: argparse.Namespace) -> int:
         _oauth2(args, config),
     )
     server = EmulatorServer((args.host, args.port), state)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     base_url = f"http://{host}:{port}"
     # The zone belongs in a ready config: a real account's datetimes are rendered
     # in its user's zone, and a client told nothing can only guess an offset.

@@ -84,9 +84,13 @@ def build_database(
     generators.entity_triggers(conn)
     if subsecond:
         set_fractions(conn, True)
-    for table in tables.DECLARED:
-        if table.replication and table.name not in ("transaction", "transactionline", "transactionaccountingline"):
-            conn.execute(f'CREATE INDEX "{table.name}_replication" ON "{table.name}" ({table.replication})')
+    for declared in tables.DECLARED:
+        if declared.replication and declared.name not in (
+            "transaction",
+            "transactionline",
+            "transactionaccountingline",
+        ):
+            conn.execute(f'CREATE INDEX "{declared.name}_replication" ON "{declared.name}" ({declared.replication})')
     for sql in INDEXES:
         conn.execute(sql)
     # Statistics for the planner. Without them SQLite guesses that `lastmodifieddate >= x`

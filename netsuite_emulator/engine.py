@@ -40,7 +40,7 @@ _OWN = {"TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TRUNC", "NVL"}
 class SuiteQL(Oracle):
     """Oracle as sqlglot knows it, minus the rewrites of the functions we translate ourselves."""
 
-    class Parser(Oracle.Parser):
+    class Parser(Oracle.Parser):  # type: ignore[valid-type,misc]  # sqlglot declares Parser as a variable
         FUNCTIONS = {k: v for k, v in Oracle.Parser.FUNCTIONS.items() if k not in _OWN}
 
 
@@ -385,7 +385,7 @@ class Translator:
         rownum_limit = self._take_rownum_limit(node)
 
         columns: list[Column] = []
-        projections = []
+        projections: list[exp.Expr] = []
         unnamed = 0
         for proj in self._expand_stars(node.expressions, scope):
             alias = proj.alias if isinstance(proj, exp.Alias) else None
@@ -502,7 +502,8 @@ class Translator:
         where = node.args.get("where")
         if where is None:
             return None
-        limit, kept = None, []
+        limit: int | None = None
+        kept: list[exp.Expr] = []
         for cond in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
             n = _rownum_bound(cond)
             if n is None:
@@ -647,13 +648,13 @@ class Translator:
             )
             return exp.Subquery(this=lookup), OTHER
         if key in schema.DISPLAY_LOOKUP:
-            lookup = schema.DISPLAY_LOOKUP[key]
+            texts = schema.DISPLAY_LOOKUP[key]
             code = (
                 exp.DPipe(this=type_col, expression=exp.DPipe(this=exp.Literal.string(":"), expression=col))
-                if lookup == "status"
+                if texts == "status"
                 else col
             )
-            return exp.Anonymous(this="ns_display", expressions=[exp.Literal.string(lookup), code]), OTHER
+            return exp.Anonymous(this="ns_display", expressions=[exp.Literal.string(texts), code]), OTHER
         return col, kind  # a plain field's display text is its value
 
     def _function(self, node: exp.Anonymous, kinds: list[str]) -> tuple[exp.Expression, str]:
@@ -673,9 +674,9 @@ class Translator:
                     else None
                 )
                 if stored:  # a table's own column: its rendering is stored (schema.RENDERED)
-                    node = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
-                    node.meta.update(column.meta)  # NULL exactly when the column is
-                    return node, OTHER
+                    rendering = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
+                    rendering.meta.update(column.meta)  # NULL exactly when the column is
+                    return rendering, OTHER
             fn = "ns_to_char_dt" if temporal else "ns_to_char_num"
             return exp.Anonymous(this=fn, expressions=[args[0], fmt]), OTHER
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):
@@ -706,10 +707,12 @@ class Translator:
             raise unsupported() from None
 
 
-def _read_stored_text(projection: exp.Alias) -> str:
+def _read_stored_text(projection: exp.Expr) -> str:
     """Point a top-level projection of a table's own decimal column at its stored text
     (schema.NUMBER_TEXT; ORDER BY has taken the number itself by now); return how the
     column's values reach the item (Column.form)."""
+    if not isinstance(projection, exp.Alias):
+        return "any"
     node = projection.this
     table, name = node.meta.get("table"), node.meta.get("name")
     if not isinstance(node, exp.Column) or table not in schema.TABLES:
@@ -731,7 +734,7 @@ def _native_nulls_order(ordered: exp.Ordered) -> None:
     """Oracle puts NULLs last when ascending; a column that is never NULL needs no NULLS clause,
     and without one SQLite can read the order straight from an index."""
     col = ordered.this
-    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(col.meta.get("table"), ()):
+    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(str(col.meta.get("table")), ()):
         ordered.set("nulls_first", not ordered.args.get("desc"))
 
 
@@ -739,7 +742,7 @@ def _rownum_name(node: exp.Expression | None) -> bool:
     return isinstance(node, exp.Column) and not node.table and node.name.lower() == "rownum"
 
 
-def _rownum_bound(cond: exp.Expression) -> int | None:
+def _rownum_bound(cond: exp.Expr) -> int | None:
     """n for `ROWNUM <= n`, n-1 for `ROWNUM < n` (either side), 1 for `ROWNUM = 1`."""
     if isinstance(cond, exp.EQ) and (_rownum_name(cond.this) or _rownum_name(cond.expression)):
         other = cond.expression if _rownum_name(cond.this) else cond.this

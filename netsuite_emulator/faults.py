@@ -93,7 +93,7 @@ class Faults:
             elif plan.every is not None:
                 hit = self.seen % plan.every == 0
             else:
-                hit = self._rng.random() < plan.fraction
+                hit = self._rng.random() < (plan.fraction or 0.0)
             if hit:
                 self.fired += 1
             return plan if hit else None

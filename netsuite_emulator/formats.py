@@ -117,12 +117,12 @@ class LocalClock:
         if offset is False:
             offset = self._hour_offset(whole // 3600)
         if offset is None:
-            offset = int(datetime.fromtimestamp(whole, self.tz).utcoffset().total_seconds())
+            offset = int(_utcoffset(datetime.fromtimestamp(whole, self.tz)).total_seconds())
         return whole + offset
 
     def _hour_offset(self, hour: int) -> int | None:
-        first = datetime.fromtimestamp(hour * 3600, self.tz).utcoffset()
-        last = datetime.fromtimestamp(hour * 3600 + 3599, self.tz).utcoffset()
+        first = _utcoffset(datetime.fromtimestamp(hour * 3600, self.tz))
+        last = _utcoffset(datetime.fromtimestamp(hour * 3600 + 3599, self.tz))
         if len(self._offsets) > self.MAX_CACHED:
             self._offsets.clear()
         offset = self._offsets[hour] = int(first.total_seconds()) if first == last else None
@@ -146,6 +146,11 @@ class LocalClock:
 
 
 @functools.lru_cache(maxsize=64)
+def _utcoffset(moment: datetime) -> timedelta:
+    """An aware datetime's offset (a ZoneInfo always gives one)."""
+    return moment.utcoffset() or timedelta(0)
+
+
 def clock(tz: ZoneInfo) -> LocalClock:
     return LocalClock(tz)
 

@@ -300,7 +300,7 @@ def accounting_book_subsidiaries(b: Build) -> None:
 
 
 def exchange_rates(b: Build) -> None:
-    rng, rows = b.rng("consolidatedexchangerate"), []
+    rng, rows = b.rng("consolidatedexchangerate"), list[dict]()
     for period in b.ids["accountingperiod"]:
         if period < schema.FIRST_PERIOD_ID:
             continue
@@ -598,7 +598,7 @@ def entity_custom_fields(rng: random.Random, table: str, name: str) -> dict:
 def customer_rows(rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100, start_n: int = 1):
     """Customer rows as lists in their original column order; ids from `start_id` up with gaps."""
     bulk = bulk_seconds(rng, count, *MODIFIED)
-    cid, ids = start_id, []
+    cid, ids = start_id, list[int]()
     rand = rng.random
     for n in range(start_n, start_n + count):
         cid += between(rng, 1, 4)
@@ -842,7 +842,7 @@ def entity_addresses(b: Build) -> None:
 def customer_subsidiaries(b: Build) -> None:
     """OneWorld: each customer's primary subsidiary, and a second one for about one in eight."""
     rng = b.rng("customersubsidiaryrelationship")
-    rows = []
+    rows: list[dict] = []
     for cid, sub, cur in b.conn.execute("SELECT id, subsidiary, currency FROM customer ORDER BY id"):
         rows.append({"id": len(rows) + 1, "entity": cid, "subsidiary": sub, "isprimarysub": "T", "currency": cur})
         if rng.random() < 0.125:
@@ -862,7 +862,7 @@ def customer_subsidiaries(b: Build) -> None:
 def items(b: Build) -> None:
     rng = b.rng("item")
     count = b.sizes.count("item")
-    rows = []
+    rows: list[dict] = []
     for iid in range(1, count + 1):
         kind = ITEM_TYPES[(iid - 1) % len(ITEM_TYPES)]
         name = schema.ITEM_TEXT.get(iid) or f"{pick(rng, _ADJECTIVES)} {pick(rng, _NOUNS)} {iid}"

@@ -394,7 +394,7 @@ class Mutator:
                 if table.name == "transaction"
                 else schema.ITEM_RECORD_TYPE.get(own, "inventoryitem")
                 if table.name == "item"
-                else table.deleted_type
+                else table.deleted_type or ""
             )
             custom_record = table.name in tables.CUSTOM_RECORD_TYPES
             type_id = (

@@ -23,7 +23,11 @@ from .responses import Reply, plain_json
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 MAX_LIFETIME_S = 3600  # exp at most 60 minutes after iat (§6)
-_HASH = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_HASH: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "256": hashes.SHA256,
+    "384": hashes.SHA384,
+    "512": hashes.SHA512,
+}
 _CURVE = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 
 
@@ -136,6 +140,7 @@ class TokenService:
         now = self.clock()
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (iat, exp)):
             raise Refused("invalid_grant", "iat and exp must be numbers.")
+        assert isinstance(iat, (int, float)) and isinstance(exp, (int, float))  # for the type checker
         if exp <= now:
             raise Refused("invalid_grant", "The client assertion has expired (exp).")
         if exp - iat > MAX_LIFETIME_S or iat > now + 300:

@@ -63,11 +63,12 @@ def _positive(name: str, value: object, code: str, hint: str) -> int:
 
 def parse(params: dict[str, str]) -> Request:
     """GET parameters to a Request, refusing bad ones in the order the script checks them."""
-    customer = params.get("customer_id")
-    if customer is not None:
+    given = params.get("customer_id")
+    customer = None
+    if given is not None:
         customer = _positive(
             "customer_id",
-            customer,
+            given,
             "TAPNS_INVALID_CUSTOMER_ID",
             "Use the customer's internal id, or leave customer_id out to list every customer.",
         )

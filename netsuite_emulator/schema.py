@@ -53,8 +53,10 @@ NUMBER_TEXT = "__text"
 
 def rendered_column(table: str, name: str, kind: str, model: str) -> str | None:
     """The stored column that holds TO_CHAR(name, model), if the table keeps one."""
-    suffix, stored_model = RENDERED.get(kind, (None, None))
-    return name + suffix if model == stored_model and name in BY_NAME[table].stored_renderings else None
+    if kind not in RENDERED or name not in BY_NAME[table].stored_renderings:
+        return None
+    suffix, stored_model = RENDERED[kind]
+    return name + suffix if model == stored_model else None
 
 
 def create_table_sql(table: str, rendered: bool = True) -> str:

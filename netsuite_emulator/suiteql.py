@@ -37,9 +37,10 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
     query = parse_qs(query_string, keep_blank_values=True)
     limit = _int_param(query, "limit", MAX_LIMIT)
     offset = _int_param(query, "offset", 0)
-    for value in (limit, offset):
-        if isinstance(value, Reply):
-            return value
+    if isinstance(limit, Reply):
+        return limit
+    if isinstance(offset, Reply):
+        return offset
     if not 1 <= limit <= MAX_LIMIT:
         return _bad(
             f"Invalid value for query parameter 'limit': {limit}. The value must be between 1 and {MAX_LIMIT}.", "limit"

@@ -145,12 +145,12 @@ class LocalClock:
         return self._days.get(day) or self._day_text(day)
 
 
-@functools.lru_cache(maxsize=64)
 def _utcoffset(moment: datetime) -> timedelta:
     """An aware datetime's offset (a ZoneInfo always gives one)."""
     return moment.utcoffset() or timedelta(0)
 
 
+@functools.lru_cache(maxsize=64)
 def clock(tz: ZoneInfo) -> LocalClock:
     return LocalClock(tz)
 

@@ -10,15 +10,14 @@ import signal
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from datetime import date
-
 from . import data, faults, formats, lines, oauth2, schema, tables
 from .engine import Engine, Settings
-from .generators import Sizes
 from .faults import Faults
+from .generators import Sizes
 from .governance import Latency, Metrics, Pool
 from .mutations import Mutator
 from .server import EmulatorServer, State
@@ -222,9 +221,8 @@ def serve(args: argparse.Namespace) -> int:
     conn = data.build_database(
         args.customers, args.invoices, args.seed, args.timezone, subsecond=args.subsecond, sizes=sizes
     )
-    print(
-        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s",
-        file=sys.stderr,
+    sys.stderr.write(
+        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s\n"
     )
     config = {
         "account_id": args.account_id,
@@ -304,7 +302,8 @@ def serve(args: argparse.Namespace) -> int:
     worker.start()
     if args.config_out:
         _write_atomically(args.config_out, json.dumps(config, indent=2) + "\n")
-    print(f"netsuite-emulator listening on {base_url}", flush=True)
+    sys.stdout.write(f"netsuite-emulator listening on {base_url}\n")
+    sys.stdout.flush()
     stop.wait()
     server.shutdown()
     server.server_close()
@@ -340,4 +339,4 @@ def _write_atomically(path: Path, text: str) -> None:
     """Readers see no file or the whole file, never a half-written one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
-    os.replace(tmp, path)
+    tmp.replace(path)

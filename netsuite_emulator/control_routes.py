@@ -12,13 +12,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
+if TYPE_CHECKING:
+    from .server import State
 
-def handle(state, method: str, path: str, body: bytes) -> Reply:
+
+def handle(state: State, method: str, path: str, body: bytes) -> Reply:
     name = path.removeprefix("/_emulator/")
     result: object
     try:
@@ -52,7 +56,7 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
     return responses.plain_json(200, result)
 
 
-def _writer(state, request: dict | None) -> dict:
+def _writer(state: State, request: dict | None) -> dict:
     mutator = state.mutator
     current = mutator.writer
     if request is None:

@@ -14,11 +14,11 @@ writer changes rows (see `engine.Engine`). The directory is removed when the pro
 from __future__ import annotations
 
 import atexit
-import os
 import random
 import shutil
 import sqlite3
 import tempfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import generators, schema, tables
@@ -44,10 +44,10 @@ INDEXES = (
 
 def open_database() -> sqlite3.Connection:
     """A new, empty database file (the writer's connection), removed at exit."""
-    shm = "/dev/shm"
-    folder = tempfile.mkdtemp(prefix="netsuite-emulator-", dir=shm if os.path.isdir(shm) else None)
+    shm = Path("/dev/shm")  # noqa: S108 - RAM for speed; mkdtemp makes a private directory in it
+    folder = Path(tempfile.mkdtemp(prefix="netsuite-emulator-", dir=shm if shm.is_dir() else None))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    conn = sqlite3.connect(os.path.join(folder, "account.db"), check_same_thread=False)
+    conn = sqlite3.connect(folder / "account.db", check_same_thread=False)
     conn.execute("PRAGMA journal_mode = OFF")  # the build: nothing to roll back to
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
@@ -61,6 +61,7 @@ def build_database(
     seed: int,
     tz: ZoneInfo,
     lines_per_invoice: int = 2,
+    *,
     subsecond: bool = False,
     sizes: Sizes | None = None,
 ) -> sqlite3.Connection:
@@ -83,7 +84,7 @@ def build_database(
             done.add(declared.generator)
     generators.entity_triggers(conn)
     if subsecond:
-        set_fractions(conn, True)
+        set_fractions(conn, on=True)
     for declared in tables.DECLARED:
         if declared.replication and declared.name not in (
             "transaction",
@@ -117,7 +118,7 @@ def render_again(conn: sqlite3.Connection) -> None:
             conn.execute(f'UPDATE "{table}" SET {", ".join(temporal)}')
 
 
-def set_fractions(conn: sqlite3.Connection, on: bool) -> None:
+def set_fractions(conn: sqlite3.Connection, *, on: bool) -> None:
     """Give every modification time a sub-second part (on), or cut them to whole seconds."""
     for table in tables.DECLARED:
         column = table.replication

@@ -65,7 +65,7 @@ def parse(request: dict) -> Plan:
 class Faults:
     """The active plan (at most one) and its counters; thread-safe."""
 
-    def __init__(self, plan: Plan | None = None):
+    def __init__(self, plan: Plan | None = None) -> None:
         self._lock = threading.Lock()
         self.set(plan)
 

@@ -102,7 +102,7 @@ class LocalClock:
 
     MAX_CACHED = 200_000  # hours and days remembered; cleared past that, so memory stays flat
 
-    def __init__(self, tz: ZoneInfo):
+    def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self._offsets: dict[int, int | None] = {}
         self._days: dict[int, str] = {}
@@ -331,7 +331,7 @@ def user_date(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     return "".join(values.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
 
 
-def number_text(value: float, leading_zero: bool = True) -> str:
+def number_text(value: float, *, leading_zero: bool = True) -> str:
     """A number as SuiteQL sends it: no exponent, no trailing zeros ("1250.5", "1250", "0.5").
 
     With `leading_zero` off, magnitudes below one lose their zero as Oracle's TO_CHAR does
@@ -369,12 +369,12 @@ def number_text_or_null(value: float | None) -> str | None:
     return None if value is None else number_text(value)
 
 
-def to_char_number(value: float, fmt: str | None, leading_zero: bool) -> str:
+def to_char_number(value: float, fmt: str | None, *, leading_zero: bool) -> str:
     """TO_CHAR(number[, fmt]). A format fixes the decimal places; output is unpadded (as FM)."""
     if isinstance(value, str):
         return value
     if fmt is None:
-        return number_text(value, leading_zero)
+        return number_text(value, leading_zero=leading_zero)
     model = fmt.upper().removeprefix("FM")
     if not re.fullmatch(r"[09,]*(\.[09]*)?", model):
         raise FormatError(f"unsupported number format {fmt!r}")

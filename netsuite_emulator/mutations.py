@@ -22,10 +22,12 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime
 
 from . import formats, lines, schema, sqlgen, tables
 from .canonical import ControlError, canonical_value, from_canonical
+from .engine import Settings
 
 CREATED_COLUMNS = ("datecreated", "createddate", "created")
 # Text columns that name one record: a copied row gets its own.
@@ -46,7 +48,7 @@ def _table(request: dict) -> tables.Table:
     return tables.BY_NAME[name]
 
 
-def _quoted(names) -> str:
+def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
@@ -58,10 +60,10 @@ class Mutator:
         self,
         conn: sqlite3.Connection,
         lock: threading.Lock,
-        settings,
+        settings: Settings,
         seed: int,
         line_shape: lines.LineShape,
-    ):
+    ) -> None:
         self.conn, self.lock, self.settings = conn, lock, settings
         self.rng = random.Random(f"mutations:{seed}")
         self.line_shape = line_shape
@@ -102,7 +104,7 @@ class Mutator:
             try:
                 for extra in overrides:
                     row = dict(self.rng.choice(templates)) if templates else self._blank(table, kind)
-                    for column, value in extra.items():
+                    for column in extra:
                         if column not in table.all_columns:
                             raise ControlError(f"unknown column {column!r} of {table.name}")
                         if column == table.handle and table.all_columns[column] == schema.INTEGER:
@@ -149,7 +151,7 @@ class Mutator:
             values = self.conn.execute(
                 f'SELECT {_quoted(names)} FROM "{table.name}" {where} LIMIT 1 OFFSET ?', [*args, offset]
             ).fetchone()
-            out.append(dict(zip(names, values)))
+            out.append(dict(zip(names, values, strict=False)))
         return out
 
     def _blank(self, table: tables.Table, kind: str | None) -> dict:
@@ -203,7 +205,7 @@ class Mutator:
                 mainline="F",
                 uniquekey=parent * lines.LINE_SPAN + last + 1,
             )
-            row.update(dict(zip(("subsidiary", "entity", "department", "class", "location"), header)))
+            row.update(dict(zip(("subsidiary", "entity", "department", "class", "location"), header, strict=False)))
         if "entityid" in row and name in _ENTITY_PREFIX:
             row["entityid"] = f"{_ENTITY_PREFIX[name]}{row['id']}"
         if "externalid" in row:
@@ -256,7 +258,7 @@ class Mutator:
             [(stamp, t) for t in transactions],
         )
 
-    def _answer_id(self, table: tables.Table, row: dict):
+    def _answer_id(self, table: tables.Table, row: dict) -> object:
         """A row as the answer names it: its handle, or its key in canonical values."""
         if table.handle:
             return row[table.handle]
@@ -300,7 +302,7 @@ class Mutator:
             if table.name == "transaction" and stamped:  # the header edit touches its main line too
                 self.conn.executemany(
                     "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" = ? AND mainline = 'T'",
-                    [(s, answer) for s, (_, answer) in zip(stamps, chosen)],
+                    [(s, answer) for s, (_, answer) in zip(stamps, chosen, strict=False)],
                 )
             if table.name == "transactionline" and request.get("header", True):
                 parents = self._line_parents([rowid for rowid, _ in chosen])
@@ -450,7 +452,10 @@ class Mutator:
         if table.handle:
             return [(r[0], r[1]) for r in found]
         tz = self.settings.tz
-        return [(r[0], [canonical_value(table.all_columns[k], v, tz) for k, v in zip(table.key, r[1:])]) for r in found]
+        return [
+            (r[0], [canonical_value(table.all_columns[k], v, tz) for k, v in zip(table.key, r[1:], strict=True)])
+            for r in found
+        ]
 
 
 def _deleted_types(table: tables.Table) -> list[str]:
@@ -464,7 +469,7 @@ def _deleted_types(table: tables.Table) -> list[str]:
     return [table.deleted_type] if table.deleted_type else []
 
 
-def _moment(at) -> float | None:
+def _moment(at: object) -> float | None:
     if at is None:
         return None
     try:
@@ -481,7 +486,7 @@ class Writer:
     """A background thread changing invoices at `rate_per_second` for `seconds`: about 70 %
     updates, 20 % inserts, 10 % deletes, each of one record. Its ids are kept for the caller."""
 
-    def __init__(self, mutator: Mutator, rate: float, seconds: float):
+    def __init__(self, mutator: Mutator, rate: float, seconds: float) -> None:
         self.mutator, self.rate, self.seconds = mutator, rate, seconds
         self.done: dict[str, list] = {"inserted": [], "updated": [], "deleted": []}
         self._stop = threading.Event()

@@ -59,7 +59,7 @@ def rendered_column(table: str, name: str, kind: str, model: str) -> str | None:
     return name + suffix if model == stored_model else None
 
 
-def create_table_sql(table: str, rendered: bool = True) -> str:
+def create_table_sql(table: str, *, rendered: bool = True) -> str:
     """The SQLite DDL for one emulated table (a one-column integer key is the rowid, so lookups
     are free); `rendered` adds the stored renderings of a table that keeps them (the connection
     needs `ns_to_char_dt` and `ns_number_text` for them)."""

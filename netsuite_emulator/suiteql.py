@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import msgspec
@@ -10,6 +11,9 @@ import msgspec
 from . import responses
 from .engine import SuiteQLError
 from .responses import Reply
+
+if TYPE_CHECKING:
+    from .server import State
 
 PATH = "/services/rest/query/v1/suiteql"
 MAX_LIMIT = 1000
@@ -33,7 +37,7 @@ def _int_param(query: dict, name: str, default: int) -> int | Reply:
         return _bad(f"Invalid value for query parameter '{name}': {values[-1]}.", name)
 
 
-def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Reply:
+def handle(state: State, base: str, query_string: str, body: bytes, prefer: str) -> Reply:
     query = parse_qs(query_string, keep_blank_values=True)
     limit = _int_param(query, "limit", MAX_LIMIT)
     offset = _int_param(query, "offset", 0)
@@ -71,7 +75,9 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
         return _bad(exc.detail, "q")
     state.metrics.query(q, limit, offset, 200, page.count)
     has_more = offset + page.count < page.total
-    links = responses.collection_links(base, limit, offset, page.total, has_more, state.engine.settings.links == "all")
+    links = responses.collection_links(
+        base, limit, offset, page.total, has_more=has_more, all_links=state.engine.settings.links == "all"
+    )
     response = {
         "links": links,
         "count": page.count,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests

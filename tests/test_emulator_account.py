@@ -8,6 +8,7 @@ import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -15,7 +16,7 @@ from conftest import start_emulator, stop_emulator
 from test_emulator import PREFIX, TS, control, items, post, rows
 from test_emulator_features import signed
 
-from netsuite_emulator import tables
+from netsuite_emulator import data, engine, lines, mutations, tables
 
 UNSUPPORTED = PREFIX + "Search error occurred: Invalid or unsupported search."
 USER_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")  # the default M/D/YYYY preference
@@ -406,3 +407,28 @@ def test_readme_lists_every_table_as_declared():
     readme = (Path(__file__).resolve().parent.parent / "netsuite_emulator" / "README.md").read_text()
     listed = readme.split("<!-- tables:start -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
     assert listed == tables.markdown(), "run `netsuite-emulator tables` and paste it into netsuite_emulator/README.md"
+
+
+def test_a_reader_keeps_its_snapshot_while_the_writer_changes_rows():
+    """The mechanism behind queries side by side: each request thread reads one snapshot per
+    page from its own connection, whatever the writer commits meanwhile."""
+    tz = ZoneInfo("America/Los_Angeles")
+    conn = data.build_database(5, 20, 1, tz)
+    lock = threading.Lock()
+    settings = engine.Settings(tz)
+    account = engine.Engine(conn, settings, lock)
+    writer = mutations.Mutator(conn, lock, settings, 1, lines.LineShape(2, 24, 0))
+    try:
+        reader = account.reader()
+        reader.execute("BEGIN")
+        before = reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0]
+        done = threading.Event()
+        threading.Thread(
+            target=lambda: (writer.insert({"table": "transaction", "count": 3}), done.set()), daemon=True
+        ).start()
+        assert done.wait(30), "the writer waited for the reader"
+        assert reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0] == before
+        reader.execute("COMMIT")
+        assert reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0] == before + 3
+    finally:
+        conn.close()

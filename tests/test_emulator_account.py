@@ -432,3 +432,36 @@ def test_a_reader_keeps_its_snapshot_while_the_writer_changes_rows():
         assert reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0] == before + 3
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "where"),
+    [
+        ("vendor", "vendor", lambda r: True),
+        ("salesorder", "transaction", lambda r: r["type"] == "SalesOrd"),
+        ("serviceitem", "item", lambda r: r["itemtype"] == "Service"),
+        ("account", "account", lambda r: True),
+        ("customrecord_contract", "customrecord_contract", lambda r: True),
+    ],
+)
+def test_record_api_answers_for_other_record_types(account, kind, table, where):
+    row = next(r for r in rows(account, table) if where(r))
+    catalog = signed(account, "GET", f"/services/rest/record/v1/metadata-catalog/{kind}", content_type="")
+    assert catalog.status_code == 200, catalog.text
+    properties = catalog.json()["properties"]
+    assert properties["lastModified" if table.startswith("customrecord") else "id"]
+    assert all(p.get("x-ns-custom-field") for name, p in properties.items() if name.startswith("cust"))
+    got = signed(account, "GET", f"/services/rest/record/v1/{kind}/{row['id']}", content_type="")
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["id"] == row["id"] and set(body) - {"links"} <= set(properties)
+    modified = "lastmodified" if table.startswith("customrecord") else "lastmodifieddate"
+    if row.get(modified):
+        assert body["lastModified" if modified == "lastmodified" else "lastModifiedDate"] == row[modified].replace(
+            "+00:00", "Z"
+        )
+    wrong = next((r for r in rows(account, table) if not where(r)), None)
+    if wrong is not None:  # another type's row is not this record type's
+        assert (
+            signed(account, "GET", f"/services/rest/record/v1/{kind}/{wrong['id']}", content_type="").status_code == 404
+        )

@@ -150,9 +150,10 @@ class Mutator:
         out = []
         for _ in range(4):
             start = low + int(self.rng.random() * (high - low + 1))
-            values = self.conn.execute(select, [start, *args]).fetchone() or self.conn.execute(
-                select, [low, *args]
-            ).fetchone()
+            values = (
+                self.conn.execute(select, [start, *args]).fetchone()
+                or self.conn.execute(select, [low, *args]).fetchone()
+            )
             if values is not None:
                 out.append(dict(zip(names, values, strict=True)))
         return out

@@ -10,12 +10,14 @@ import signal
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import data, faults, formats, oauth2, schema
+from . import data, faults, formats, lines, oauth2, schema, tables
 from .engine import Engine, Settings
 from .faults import Faults
+from .generators import Sizes
 from .governance import Latency, Metrics, Pool
 from .mutations import Mutator
 from .server import EmulatorServer, State
@@ -48,9 +50,24 @@ def _date_format(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _denied_column(text: str) -> str:
+    table, _, column = text.lower().partition(".")
+    if table not in schema.TABLES or column not in schema.TABLES[table]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not TABLE.COLUMN of the account (e.g. customer.email)")
+    return f"{table}.{column}"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netsuite-emulator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("tables", help="print the account's table list (the README's, made from the declarations)")
     serve = commands.add_parser("serve", help="serve a deterministic emulated NetSuite account")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -99,7 +116,39 @@ def _parser() -> argparse.ArgumentParser:
         help="a table the role may not read (repeatable)",
     )
     serve.add_argument(
-        "--lines-per-invoice", type=int, default=2, help="item lines per sales transaction (plus the main line)"
+        "--deny-column",
+        action="append",
+        default=[],
+        type=_denied_column,
+        metavar="TABLE.COLUMN",
+        help="a column the role cannot see: naming it is 400 Unknown identifier, * leaves it out (repeatable)",
+    )
+    serve.add_argument(
+        "--tie-order",
+        choices=("shuffled", "stable"),
+        default="shuffled",
+        help="rows tied under a non-unique ORDER BY: in a new order each request (default, as NetSuite) or stable",
+    )
+    serve.add_argument(
+        "--lines-per-transaction",
+        "--lines-per-invoice",
+        dest="lines_per_transaction",
+        type=int,
+        default=2,
+        help="item lines per transaction, plus the main line (payments: main line only)",
+    )
+    serve.add_argument("--vendors", type=int, help="vendors (default: customers / 10, at least 3)")
+    serve.add_argument("--employees", type=int, help="employees (default: customers / 50, at least 3)")
+    serve.add_argument("--items", type=int, default=24, help="items (at least 6)")
+    serve.add_argument(
+        "--custom-records", type=int, help="rows of each custom record type (default: customers / 2, at least 2)"
+    )
+    serve.add_argument(
+        "--accounting-lines-dated-from",
+        type=_day,
+        default=date(2023, 3, 1),
+        help="transactionaccountingline.lastmodifieddate is NULL on transactions created before this day "
+        "(NetSuite added it in 2023.1)",
     )
     serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
@@ -141,8 +190,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.customers < 0 or args.invoices < 0 or (args.invoices and not args.customers):
+    if args.command == "tables":
+        sys.stdout.write(tables.markdown())
+        return 0
+    sizes = (args.customers, args.invoices, args.vendors or 0, args.employees or 0, args.custom_records or 0)
+    if min(sizes) < 0 or args.lines_per_transaction < 0 or (args.invoices and not args.customers):
         sys.exit("netsuite-emulator: sizes must be >= 0, and invoices need customers")
+    if args.lines_per_transaction >= lines.LINE_SPAN:
+        sys.exit(f"netsuite-emulator: --lines-per-transaction must be below {lines.LINE_SPAN}")
     return serve(args)
 
 
@@ -152,12 +207,22 @@ def serve(args: argparse.Namespace) -> int:
     # latency over) waits for the GIL at most this long before it answers. Python's default,
     # 5 ms, added tens of ms per page under load, beyond what the latency model says.
     sys.setswitchinterval(0.0005)
-    conn = data.build_database(
-        args.customers, args.invoices, args.seed, args.timezone, args.lines_per_invoice, args.subsecond
+    dated_from = formats.local_midnight(args.accounting_lines_dated_from, args.timezone)
+    sizes = Sizes(
+        args.customers,
+        args.invoices,
+        args.lines_per_transaction,
+        args.vendors,
+        args.employees,
+        args.items,
+        args.custom_records,
+        dated_from,
     )
-    print(
-        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s",
-        file=sys.stderr,
+    conn = data.build_database(
+        args.customers, args.invoices, args.seed, args.timezone, subsecond=args.subsecond, sizes=sizes
+    )
+    sys.stderr.write(
+        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s\n"
     )
     config = {
         "account_id": args.account_id,
@@ -182,6 +247,8 @@ def serve(args: argparse.Namespace) -> int:
         args.links,
         args.subsecond,
         frozenset(args.deny_table),
+        frozenset(args.deny_column),
+        args.tie_order,
     )
     plan = None
     if args.fault_kind:
@@ -206,17 +273,23 @@ def serve(args: argparse.Namespace) -> int:
     state = State(
         conn,
         lock,
-        Engine(conn, settings, lock),
+        Engine(conn, settings, lock, args.seed),
         Verifier(credentials),
         Pool(args.concurrency),
         Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
         Metrics(args.metrics_queries),
         Faults(plan),
-        Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),
+        Mutator(
+            conn,
+            lock,
+            settings,
+            args.seed,
+            lines.LineShape(args.lines_per_transaction, sizes.count("item"), dated_from),
+        ),
         _oauth2(args, config),
     )
     server = EmulatorServer((args.host, args.port), state)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     base_url = f"http://{host}:{port}"
     # The zone belongs in a ready config: a real account's datetimes are rendered
     # in its user's zone, and a client told nothing can only guess an offset.
@@ -229,7 +302,8 @@ def serve(args: argparse.Namespace) -> int:
     worker.start()
     if args.config_out:
         _write_atomically(args.config_out, json.dumps(config, indent=2) + "\n")
-    print(f"netsuite-emulator listening on {base_url}", flush=True)
+    sys.stdout.write(f"netsuite-emulator listening on {base_url}\n")
+    sys.stdout.flush()
     stop.wait()
     server.shutdown()
     server.server_close()
@@ -265,4 +339,4 @@ def _write_atomically(path: Path, text: str) -> None:
     """Readers see no file or the whole file, never a half-written one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
-    os.replace(tmp, path)
+    tmp.replace(path)

@@ -13,9 +13,13 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import formats, schema
-from .restlets import Context, RestletError, register
+from .restlet_api import Context, RestletError, register
+
+if TYPE_CHECKING:
+    from .server import State
 
 SCRIPT_ID, NUMERIC_ID = "customscript_tapns_open_invoices_rl", 201
 MAX_PAGE_SIZE = 1000
@@ -63,11 +67,12 @@ def _positive(name: str, value: object, code: str, hint: str) -> int:
 
 def parse(params: dict[str, str]) -> Request:
     """GET parameters to a Request, refusing bad ones in the order the script checks them."""
-    customer = params.get("customer_id")
-    if customer is not None:
+    given = params.get("customer_id")
+    customer = None
+    if given is not None:
         customer = _positive(
             "customer_id",
-            customer,
+            given,
             "TAPNS_INVALID_CUSTOMER_ID",
             "Use the customer's internal id, or leave customer_id out to list every customer.",
         )
@@ -174,7 +179,7 @@ def answer(invoices: list[dict], params: dict[str, str], today: str) -> dict:
     return {"items": items, "has_more": cursor is not None, "next_cursor": cursor, "as_of": as_of}
 
 
-def _rows(state, request: Request) -> list[dict]:
+def _rows(state: State, request: Request) -> list[dict]:
     """The listing's next rows as the script's SuiteQL answers them (NULL columns left out)."""
     sql = (
         "SELECT id, tranid, entity, trandate, duedate, foreigntotal, foreignamountunpaid, "
@@ -189,10 +194,9 @@ def _rows(state, request: Request) -> list[dict]:
         request.page_size + 1,
     ]  # one more tells whether more follow
     tz = state.engine.settings.tz
-    with state.lock:
-        found = state.conn.execute(sql, args).fetchall()
+    found = state.engine.reader().execute(sql, args).fetchall()
 
-    def day(value):
+    def day(value: float | None) -> str | None:
         return None if value is None else formats.local_date(value, tz).isoformat()
 
     rows = []
@@ -206,14 +210,14 @@ def _rows(state, request: Request) -> list[dict]:
             "foreigntotal": None if total is None else formats.number_text(total),
             "foreignamountunpaid": formats.number_text(unpaid),
             "status": schema.display_text("status", f"CustInvc:{status}"),
-            "terms": schema.display_text("terms", terms),
+            "terms": None if terms is None else schema.TERMS_TEXT.get(terms, str(terms)),
             "memo": memo,
         }
         rows.append({k: v for k, v in row.items() if v is not None})
     return rows
 
 
-def _note(state, body: object) -> dict:
+def _note(state: State, body: object) -> dict:
     """POST: validates the note as the script does; the emulator stores no notes, only ids."""
     if not isinstance(body, dict):
         raise fail(
@@ -238,8 +242,7 @@ def _note(state, body: object) -> dict:
         customer = int(customer)
     if not (type(customer) is int and 1 <= customer < 2**53):
         customer = _positive("customer_id", customer, "TAPNS_INVALID_CUSTOMER_ID", "Use the customer's internal id.")
-    with state.lock:
-        known = state.conn.execute("SELECT 1 FROM customer WHERE id = ?", (customer,)).fetchone()
+    known = state.engine.reader().execute("SELECT 1 FROM customer WHERE id = ?", (customer,)).fetchone()
     if not known:  # NetSuite's save fails; the script answers only the error's type
         raise fail(
             "TAPNS_UNEXPECTED_ERROR",

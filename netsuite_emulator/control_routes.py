@@ -1,6 +1,6 @@
 """`/_emulator/...`: the unsigned test controls, answering plain JSON.
 
-- POST touch {"table", "ids"|"count", "type"?} -> {"ids"}
+- POST touch {"table", "ids"|"count", "type"?, "header"?} -> {"ids"}
 - GET rows/{table} -> canonical rows
 - GET config / POST config {switches} -> the whole configuration (see `switches`)
 - POST insert | update | delete -> {"ids"} (see `mutations`)
@@ -13,31 +13,27 @@
 from __future__ import annotations
 
 import json
-import typing as t
+from typing import TYPE_CHECKING
 
-from . import control, faults, responses, switches
+from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
-if t.TYPE_CHECKING:
+if TYPE_CHECKING:
     from .server import State
 
 
-def handle(state, method: str, path: str, body: bytes) -> Reply:
+def handle(state: State, method: str, path: str, body: bytes) -> Reply:
     name = path.removeprefix("/_emulator/")
+    result: object
     try:
         request = json.loads(body) if body else {}
         if method == "POST" and not isinstance(request, dict):
-            raise control.ControlError("the body must be a JSON object")
+            raise canonical.ControlError("the body must be a JSON object")
         if method == "GET" and name.startswith("rows/"):
-            with state.lock:
-                result = control.canonical_rows(state.conn, name[5:], state.engine.settings.tz)
+            result = canonical.canonical_rows(state.engine.reader(), name[5:], state.engine.settings.tz)
         elif (method, name) == ("POST", "touch"):  # an update that changes nothing but the time
-            result = {
-                "ids": state.mutator.update(
-                    {key: request[key] for key in ("table", "ids", "count", "type") if key in request}
-                )
-            }
+            result = {"ids": state.mutator.touch(request)}
         elif name == "config" and method in ("GET", "POST"):
             result = switches.apply(state, request) if method == "POST" else switches.current(state)
         elif method == "POST" and name in ("insert", "update", "delete"):
@@ -58,29 +54,31 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
             result = _expire_tokens(state)
         else:
             return responses.plain_json(404, {"error": f"no control {method} {path}"})
-    except (control.ControlError, faults.FaultError, ValueError) as exc:
+    except (canonical.ControlError, faults.FaultError, ValueError) as exc:
         return responses.plain_json(400, {"error": str(exc)})
     return responses.plain_json(200, result)
 
 
 def _expire_tokens(state: State) -> dict:
     if state.oauth2 is None:
-        raise control.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
+        raise canonical.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
     return {"expired": state.oauth2.expire_all()}
 
 
-def _writer(state, request: dict | None) -> dict:
+def _writer(state: State, request: dict | None) -> dict:
     mutator = state.mutator
     current = mutator.writer
     if request is None:
         return current.status() if current else {"running": False}
     if request.get("stop"):
         return current.stop() if current else {"running": False}
-    rate, seconds = request.get("rate_per_second"), request.get("seconds")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
-        raise control.ControlError("rate_per_second and seconds must be positive numbers")
+    given = [request.get("rate_per_second"), request.get("seconds")]
+    numbers = [float(v) for v in given if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    if len(numbers) != 2:
+        raise canonical.ControlError("rate_per_second and seconds must be positive numbers")
+    rate, seconds = numbers
     if current is not None and current.status()["running"]:
         current.stop()
-    mutator.writer = Writer(mutator, float(rate), float(seconds))
+    mutator.writer = Writer(mutator, rate, seconds)
     mutator.writer.start()
     return mutator.writer.status()

@@ -20,6 +20,7 @@ STATUS = {
     400: ("15.5.1", "Bad Request"),
     401: ("15.5.2", "Unauthorized"),
     404: ("15.5.5", "Not Found"),
+    405: ("15.5.6", "Method Not Allowed"),
     415: ("15.5.16", "Unsupported Media Type"),
     429: ("15.5.29", "Too Many Requests"),
     500: ("15.6.1", "Internal Server Error"),

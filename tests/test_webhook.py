@@ -137,6 +137,10 @@ def wait_for(condition, what: str, timeout_s: float = 60.0):
     raise AssertionError(f"no {what} within {timeout_s:.0f} s")
 
 
+def finished_runs(store: DeliveryStore) -> list[dict]:
+    return [r for r in store.runs() if r["finished_at"] is not None]
+
+
 def test_a_burst_of_deliveries_causes_one_debounced_run(start, store, tmp_path):
     ran = tmp_path / "runs.txt"
     command = [sys.executable, "-c", f"open({str(ran)!r}, 'a').write('ran\\n')"]
@@ -147,10 +151,7 @@ def test_a_burst_of_deliveries_causes_one_debounced_run(start, store, tmp_path):
         now[0] = sent_at(case) + 1
         assert deliver(receiver.url, case) == 204
 
-    def finished_runs():
-        return [r for r in store.runs() if r["finished_at"] is not None]
-
-    [run] = wait_for(finished_runs, "finished run")
+    [run] = wait_for(lambda: finished_runs(store), "finished run")
     assert run["outcome"] == "succeeded"
     assert ran.read_text() == "ran\n"
     # The run covered the whole burst: nothing is left waiting, so no second run can follow.
@@ -161,8 +162,41 @@ def test_a_burst_of_deliveries_causes_one_debounced_run(start, store, tmp_path):
     body = fresh["delivery"]["body"].replace('"id":100', '"id":200').encode()
     stamp = str(int(now[0]))
     assert post(receiver.url, body, sign(body, stamp))[0] == 204
-    wait_for(lambda: len(finished_runs()) == 2, "second run")
+    wait_for(lambda: len(finished_runs(store)) == 2, "second run")
     assert ran.read_text() == "ran\nran\n"
+
+
+def test_deliveries_are_answered_while_the_command_runs_and_get_the_next_run(start, store, tmp_path):
+    release = tmp_path / "release"
+    # The command holds its run until the test releases it (60 s at most).
+    waits = f"import os, time; [time.sleep(0.05) for _ in range(1200) if not os.path.exists({str(release)!r})]"
+    runner = DebouncedCommand(store, [sys.executable, "-c", waits], quiet_s=0.2, timeout_s=120)
+    case = CASES[0]
+    receiver = start(sent_at(case) + 1, runner)
+    assert deliver(receiver.url, case) == 204
+    wait_for(store.runs, "first run to start")
+    body = case["delivery"]["body"].replace('"id":100', '"id":300').encode()
+    assert post(receiver.url, body, sign(body, str(sent_at(case))))[0] == 204  # answered mid-run
+    [first_run] = store.runs()
+    assert first_run["finished_at"] is None
+    release.touch()
+    runs = wait_for(lambda: len(finished_runs(store)) == 2 and finished_runs(store), "second run")
+    assert [r["outcome"] for r in runs] == ["succeeded", "succeeded"]
+    assert [d["run_id"] for d in store.deliveries()] == [runs[0]["id"], runs[1]["id"]]
+
+
+def test_deliveries_left_waiting_get_their_run_when_the_runner_starts(store, tmp_path):
+    store.record(signature="sha256=" + "0" * 64, sent_at=1, account="1", kind="invoice", body="{}", records=[(7, "x")])
+    ran = tmp_path / "ran.txt"
+    runner = DebouncedCommand(store, [sys.executable, "-c", f"open({str(ran)!r}, 'w').write('ran')"], quiet_s=0.1)
+    runner.start()
+    try:
+        [run] = wait_for(lambda: finished_runs(store), "run")
+    finally:
+        runner.stop()
+    assert run["outcome"] == "succeeded"
+    assert ran.read_text() == "ran"
+    assert store.pending() == []
 
 
 def sign(body: bytes, stamp: str, content_type: str = "application/json") -> dict[str, str]:

@@ -30,6 +30,7 @@ import re
 import threading
 import typing as t
 from datetime import date
+from urllib.parse import unquote
 
 from . import records, responses, schema
 from .control import ControlError
@@ -121,11 +122,12 @@ def _post(state: State, kind: str, body: bytes, origin: str, idempotency_key: st
 
 def _on_instance(state: State, method: str, kind: str, target: str, body: bytes, origin: str) -> Reply:
     """PUT (upsert by external id), PATCH or DELETE of one record, named by internal or external id."""
+    external_id = unquote(target[4:]) if target.startswith("eid:") else None  # the path arrives percent-encoded
     if method == "PUT":
-        if not target.startswith("eid:"):
+        if external_id is None:
             raise WriteError(405, "PUT upserts by external id: use /{type}/eid:{externalId}.", "INVALID_METHOD")
-        return _upsert(state, kind, target[4:], _fields(state, kind, body), origin)
-    rid = (_by_external_id(state, kind, target[4:]) or 0) if target.startswith("eid:") else int(target)
+        return _upsert(state, kind, external_id, _fields(state, kind, body), origin)
+    rid = int(target) if external_id is None else (_by_external_id(state, kind, external_id) or 0)
     if method == "PATCH":
         changed = state.mutator.update({**_selector(kind, rid), "set": _fields(state, kind, body)})
     else:

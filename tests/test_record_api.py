@@ -99,7 +99,7 @@ def test_patch_sets_the_given_fields_only(client):
 
 
 def test_put_upserts_by_external_id(client):
-    external = unique("EXT").replace(" ", "-")
+    external = unique("EXT Ü")  # sent percent-encoded
     created = client.put(f"{CUSTOMERS}/eid:{external}", {"companyName": "Upsert One"})
     again = client.put(f"{CUSTOMERS}/eid:{external}", {"companyName": "Upsert Two"})
     assert created == again

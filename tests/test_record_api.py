@@ -127,6 +127,7 @@ def test_delete_removes_the_record_and_lists_it_in_deletedrecord(client, account
         ("patch", (f"{CUSTOMERS}/999999", {"email": "x@y.example"})),
         ("delete", (f"{INVOICES}/999999",)),
         ("post", ("/services/rest/record/v1/nosuchtype", {"name": "x"})),
+        ("put", ("/services/rest/record/v1/nosuchtype/eid:X", {"name": "x"})),
     ],
 )
 def test_a_missing_record_is_not_found(client, method, args):
@@ -171,19 +172,24 @@ def reset_metrics(config: dict) -> None:
     control(config, "metrics/reset", {})
 
 
+def call_arguments(client: NetSuiteClient, method: str) -> tuple:
+    """Arguments for a call of `method` that succeeds, on a customer made for it."""
+    customer = a_customer_id(client)
+    return {
+        "get": (f"{CUSTOMERS}/{customer}",),
+        "post": (CUSTOMERS, {"companyName": unique("Sent")}),
+        "patch": (f"{CUSTOMERS}/{customer}", {"phone": "+1 555 0100"}),
+        "put": (f"{CUSTOMERS}/eid:{uuid.uuid4().hex}", {"companyName": "Upserted"}),
+        "delete": (f"{CUSTOMERS}/{customer}",),
+    }[method]
+
+
 @pytest.mark.parametrize("method", ["get", "post", "patch", "put", "delete"])
 def test_a_429_is_retried_for_every_method(client, account, method):
-    customer = a_customer_id(client)
-    calls = {
-        "get": (f"{CUSTOMERS}/{customer}",),
-        "post": (CUSTOMERS, {"companyName": unique("Retried")}),
-        "patch": (f"{CUSTOMERS}/{customer}", {"phone": "+1 555 0100"}),
-        "put": (f"{CUSTOMERS}/eid:{uuid.uuid4().hex}", {"companyName": "Retried upsert"}),
-        "delete": (f"{CUSTOMERS}/{customer}",),
-    }
+    arguments = call_arguments(client, method)
     reset_metrics(account)
     control(account, "faults", {"kind": "429", "next": 2, "route": "record"})
-    getattr(client, method)(*calls[method])
+    getattr(client, method)(*arguments)
     assert record_requests(account) == {"429": 2, "200" if method == "get" else "204": 1}
 
 
@@ -197,6 +203,16 @@ def test_a_post_is_not_sent_again_after_a_dropped_answer(client, account):
     assert key in str(lost.value)
     assert record_requests(account) == {"dropped": 1}
     assert named(client, name) == []
+
+
+@pytest.mark.parametrize("method", ["patch", "put", "delete"])
+def test_no_write_is_sent_again_after_a_dropped_answer(client, account, method):
+    arguments = call_arguments(client, method)
+    reset_metrics(account)
+    control(account, "faults", {"kind": "drop", "next": 1, "route": "record"})
+    with pytest.raises(NetSuiteUnavailableError, match="is not retried"):
+        getattr(client, method)(*arguments)
+    assert record_requests(account) == {"dropped": 1}
 
 
 def test_a_get_is_sent_again_after_a_dropped_answer(client, account):

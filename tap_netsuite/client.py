@@ -1,7 +1,8 @@
-"""NetSuiteClient: sending SuiteQL and RESTlet calls to NetSuite, one request at a time.
+"""NetSuiteClient: sending SuiteQL, RESTlet and record-API calls to NetSuite, one request at a time.
 
 Session, signing, retries and error mapping live here (reading a table page by page is
-`paging`'s job, the texts that tell the operator what to do are `hints`'); nothing here
+`paging`'s job, the texts that tell the operator what to do are `hints`', the record API's
+methods are `record_api`'s); nothing here
 imports Singer, so the client works from any Python program:
 
     client = NetSuiteClient(account_id="1234567_SB1", consumer_key=..., ...)

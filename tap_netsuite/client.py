@@ -2,8 +2,8 @@
 
 Session, signing, retries and error mapping live here (reading a table page by page is
 `paging`'s job, the texts that tell the operator what to do are `hints`', the record API's
-methods are `record_api`'s); nothing here
-imports Singer, so the client works from any Python program:
+methods are `record_api`'s); nothing here imports Singer, so the client works from any Python
+program:
 
     client = NetSuiteClient(account_id="1234567_SB1", consumer_key=..., ...)
     page = client.query_page("SELECT id, companyname FROM customer ORDER BY id")

@@ -45,8 +45,16 @@ RECORD_PATH = "/services/rest/record/v1/"
 
 # Fields the record API computes or assigns: never written by a request.
 READ_ONLY = frozenset(
-    {"id", "datecreated", "createddate", "lastmodifieddate", "status", "foreigntotal", "foreignamountpaid"}
-    | {"foreignamountunpaid"}
+    {
+        "id",
+        "datecreated",
+        "createddate",
+        "lastmodifieddate",
+        "status",
+        "foreigntotal",
+        "foreignamountpaid",
+        "foreignamountunpaid",
+    }
 )
 # Mandatory fields on create, with the label NetSuite's message names them by.
 MANDATORY = {"customer": {"companyname": "Company Name"}, "invoice": {"entity": "Customer"}}
@@ -78,13 +86,14 @@ class _IdempotencyKeys:
         self._lock = threading.Lock()
         self._created: dict[str, str] = {}
 
-    def earlier(self, key: str) -> str | None:
+    def create_once(self, key: str, create: t.Callable[[], str]) -> tuple[str, bool]:
+        """(the record's path, whether this call created it): `create` runs only for a key not seen
+        before; concurrent requests with one key create one record."""
         with self._lock:
-            return self._created.get(key)
-
-    def remember(self, key: str, path: str) -> None:
-        with self._lock:
-            self._created[key] = path
+            if key in self._created:
+                return self._created[key], False
+            self._created[key] = create()
+            return self._created[key], True
 
 
 _KEYS = _IdempotencyKeys()  # one emulator process serves one account
@@ -112,12 +121,13 @@ def _dispatch(state: State, method: str, path: str, body: bytes, origin: str, id
 
 
 def _post(state: State, kind: str, body: bytes, origin: str, idempotency_key: str | None) -> Reply:
-    if idempotency_key and (earlier := _KEYS.earlier(idempotency_key)):
-        return _idempotency_error(origin + earlier)
-    rid = _create(state, kind, _fields(state, kind, body))
-    if idempotency_key:
-        _KEYS.remember(idempotency_key, f"{RECORD_PATH}{kind}/{rid}")
-    return _created(origin, kind, rid)
+    def create() -> str:
+        return _record_path(kind, _create(state, kind, _fields(state, kind, body)))
+
+    if not idempotency_key:
+        return _created(origin, create())
+    path, created = _KEYS.create_once(idempotency_key, create)
+    return _created(origin, path) if created else _idempotency_error(origin + path)
 
 
 def _on_instance(state: State, method: str, kind: str, target: str, body: bytes, origin: str) -> Reply:
@@ -139,8 +149,13 @@ def _on_instance(state: State, method: str, kind: str, target: str, body: bytes,
     return Reply(204, responses.JSON, b"")
 
 
-def _created(origin: str, kind: str, rid: int) -> Reply:
-    return Reply(204, responses.JSON, b"", headers={"Location": f"{origin}{RECORD_PATH}{kind}/{rid}"})
+def _record_path(kind: str, rid: int) -> str:
+    return f"{RECORD_PATH}{kind}/{rid}"
+
+
+def _created(origin: str, path: str) -> Reply:
+    """204 with the record's URL in ``Location``."""
+    return Reply(204, responses.JSON, b"", headers={"Location": origin + path})
 
 
 def _idempotency_error(location: str) -> Reply:
@@ -186,9 +201,9 @@ def _upsert(state: State, kind: str, external_id: str, fields: dict, origin: str
     fields = {**fields, "externalid": external_id}
     existing = _by_external_id(state, kind, external_id)
     if existing is None:
-        return _created(origin, kind, _create(state, kind, fields))
+        return _created(origin, _record_path(kind, _create(state, kind, fields)))
     state.mutator.update({**_selector(kind, existing), "set": fields})
-    return _created(origin, kind, existing)
+    return _created(origin, _record_path(kind, existing))
 
 
 def _by_external_id(state: State, kind: str, external_id: str) -> int | None:

@@ -158,17 +158,22 @@ def test_a_refused_write_names_the_field_at_fault(client, method, path, body, fi
 # -- retries and lost answers -----------------------------------------------------------------------
 
 
+def settled_metrics(config: dict) -> dict:
+    """The emulator's counters once no request is in flight: it counts a request just after its
+    answer went out, so counters read (or reset) right after an answer could miss (or keep) it."""
+    deadline = time.monotonic() + 30
+    while (metrics := control(config, "metrics"))["in_flight"] > 0:
+        assert time.monotonic() < deadline, "the emulator kept a request in flight for 30 s"
+        time.sleep(0.01)
+    return metrics
+
+
 def record_requests(config: dict) -> dict:
-    return control(config, "metrics")["requests"].get("record", {})
+    return settled_metrics(config)["requests"].get("record", {})
 
 
 def reset_metrics(config: dict) -> None:
-    """Zero the counters once no request is in flight: the emulator counts a request just after
-    its answer went out, so a reset right after an answer could be followed by its count."""
-    deadline = time.monotonic() + 30
-    while control(config, "metrics")["in_flight"] > 0:
-        assert time.monotonic() < deadline, "the emulator kept a request in flight for 30 s"
-        time.sleep(0.01)
+    settled_metrics(config)
     control(config, "metrics/reset", {})
 
 

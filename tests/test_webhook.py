@@ -6,16 +6,19 @@ bytes and headers that Jest requires the SuiteScript to send; here the receiver 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import re
 import select
+import shlex
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -207,30 +210,61 @@ def sign(body: bytes, stamp: str, content_type: str = "application/json") -> dic
 # -- the console script, as an operator runs it ---------------------------------------------------
 
 
+@contextlib.contextmanager
+def running(argv: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """The receiver started as a process; its URL once it listens. SIGTERM at the end must stop it
+    cleanly, without a traceback and without the secret in its log."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)  # it writes a line once listening, or exits
+        line = proc.stdout.readline() if ready else ""
+        assert "listening on" in line, proc.stderr.read()
+        yield line.split("listening on ")[1].split(",")[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert env["TAP_NETSUITE_WEBHOOK_SECRET"] not in stderr
+        assert "Traceback" not in stderr
+
+
 @pytest.fixture
 def console(tmp_path):
     """`tap-netsuite-webhook` started as a process on a free port; (url, db path)."""
     db = tmp_path / "deliveries.sqlite"
     env = {**os.environ, "TAP_NETSUITE_WEBHOOK_SECRET": GOLDEN["secret"]}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tap_netsuite.webhook", "--port", "0", "--db", str(db), "--max-body", "4096"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], 60)  # it writes a line once listening, or exits
-        line = proc.stdout.readline() if ready else ""
-        assert "listening on" in line, proc.stderr.read()
-        yield line.split("listening on ")[1].split(",")[0], db
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=30)
-        assert proc.returncode == 0
-        assert GOLDEN["secret"] not in stderr
-        assert "Traceback" not in stderr
+    argv = [sys.executable, "-m", "tap_netsuite.webhook", "--port", "0", "--db", str(db), "--max-body", "4096"]
+    with running(argv, env, tmp_path) as url:
+        yield url, db
+
+
+def readme_command() -> tuple[dict[str, str], list[str]]:
+    """The README's tap-netsuite-webhook block: what it exports, and the command (continuations joined)."""
+    blocks = re.findall(r"^```sh\n(.*?)^```", (REPO / "README.md").read_text(), re.MULTILINE | re.DOTALL)
+    [block] = [b for b in blocks if "tap-netsuite-webhook" in b]
+    exported, command = {}, []
+    for line in block.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:1] == ["export"]:
+            name, _, value = words[1].partition("=")
+            exported[name] = value
+        elif words:
+            command = words
+    return exported, command
+
+
+def test_the_readme_command_runs_as_typed(tmp_path):
+    exported, command = readme_command()
+    assert exported == {"TAP_NETSUITE_WEBHOOK_SECRET": "..."}
+    assert command[0] == ".venv/bin/tap-netsuite-webhook"
+    # The test's own values: its secret, a free port, the repository's .venv; the rest as typed.
+    argv = [str(REPO / command[0]), *command[1:]]
+    argv[argv.index("--port") + 1] = "0"
+    env = {**os.environ, "TAP_NETSUITE_WEBHOOK_SECRET": GOLDEN["secret"]}
+    with running(argv, env, tmp_path) as url:
+        body = CASES[0]["delivery"]["body"].encode()
+        assert post(url, body, sign(body, str(int(time.time()))))[0] == 204
+        assert recorded(tmp_path / command[command.index("--db") + 1]) == 1
 
 
 def recorded(db: Path) -> int:

@@ -33,7 +33,6 @@ from datetime import date
 from urllib.parse import unquote
 
 from . import records, responses, schema
-from .control import ControlError
 from .responses import Reply
 
 if t.TYPE_CHECKING:
@@ -60,6 +59,9 @@ READ_ONLY = frozenset(
 MANDATORY = {"customer": {"companyname": "Company Name"}, "invoice": {"entity": "Customer"}}
 # Which transactions a record type is (the Mutator's `type`).
 TRANSACTION_TYPE = {"invoice": "CustInvc"}
+# References a write may set that name a record of another type: (type, column) -> that type.
+# A reference to a record that does not exist is a 400 naming the field (the help's example).
+RECORD_REFERENCES = {("invoice", "entity"): "customer", ("customer", "parent"): "customer"}
 
 _COLLECTION = re.compile(r"/services/rest/record/v1/([a-z]+)")
 _INSTANCE = re.compile(r"/services/rest/record/v1/([a-z]+)/(\d+|eid:[^/]+)")
@@ -192,7 +194,7 @@ def _create(state: State, kind: str, fields: dict) -> int:
         request["type"] = TRANSACTION_TYPE[kind]
     try:
         [rid] = state.mutator.insert(request)
-    except ControlError as exc:  # e.g. an invoice while the account has no customer
+    except ValueError as exc:  # the Mutator's ControlError, e.g. an invoice while the account has no customer
         raise WriteError(400, f"Error while accessing a resource. {exc}", "USER_ERROR") from None
     return rid
 
@@ -273,31 +275,29 @@ def _canonical(table: str, column: str, name: str, value: object) -> object:
         return None
     canonical = _READERS[schema.TABLES[table][column]](value)
     if canonical is None:
-        shown = value if isinstance(value, str) else json.dumps(value)
-        raise WriteError(
-            400,
-            f"Error while accessing resource: You have entered an Invalid Field Value {shown} "
-            f"for the following field: {name}",
-            "INVALID_CONTENT",
-            name,
-        )
+        raise _invalid_value(value if isinstance(value, str) else json.dumps(value), name)
     return canonical
 
 
 def _check_references(state: State, kind: str, fields: dict) -> None:
-    """A reference to a record that does not exist is an invalid field value (the help's example)."""
-    table = records.RECORDS[kind][0]
+    """A reference to a record that does not exist is an invalid field value."""
     for column, value in fields.items():
-        target = schema.DISPLAY_REFERENCE.get((table, column))
+        target = RECORD_REFERENCES.get((kind, column))
         if target is None or value is None:
             continue
+        table, where, _ = records.RECORDS[target]
         with state.lock:
-            found = state.conn.execute(f'SELECT 1 FROM "{target}" WHERE id = ?', (value,)).fetchone()
+            found = state.conn.execute(f'SELECT 1 FROM "{table}" WHERE id = ? AND {where}', (value,)).fetchone()
         if found is None:
-            raise WriteError(
-                400,
-                f"Error while accessing resource: You have entered an Invalid Field Value {value} "
-                f"for the following field: {_camel(kind, column)}",
-                "INVALID_CONTENT",
-                _camel(kind, column),
-            )
+            raise _invalid_value(str(value), _camel(kind, column))
+
+
+def _invalid_value(shown: str, name: str) -> WriteError:
+    """The help's wording for a value a field does not take, the field in ``o:errorPath``."""
+    return WriteError(
+        400,
+        f"Error while accessing resource: You have entered an Invalid Field Value {shown} "
+        f"for the following field: {name}",
+        "INVALID_CONTENT",
+        name,
+    )

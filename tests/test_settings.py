@@ -9,94 +9,75 @@ import sys
 
 import yaml
 from conftest import REPO
-
-from tap_netsuite.tap import TapNetSuite
-
-MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
-SDK_BUILTIN_PREFIXES = ("stream_map", "faker_", "flattening_", "batch_")  # singer-sdk's own settings
-KINDS = {"string": "string", "integer": "integer", "boolean": "boolean", "array": "array"}
-
-
-def _tap_settings() -> dict[str, dict]:
-    props = TapNetSuite.config_jsonschema["properties"]
-    return {name: prop for name, prop in props.items() if not name.startswith(SDK_BUILTIN_PREFIXES)}
-
-
-def _meltano_settings(path) -> dict[str, dict]:
-    doc = yaml.safe_load(path.read_text())
-    plugin = doc if "settings" in doc else doc["plugins"]["extractors"][0]
-    return {s["name"]: s for s in plugin["settings"]}
-
-
-def _json_kind(prop: dict) -> str:
-    types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
-    return next(t for t in types if t != "null")
+from meltano_defs import (
+    HUB_FILE,
+    MELTANO,
+    MELTANO_YML,
+    about_text,
+    hub_definition,
+    meltano_kind,
+    project_extractor,
+    tap_settings,
+)
 
 
 def test_meltano_yml_and_hub_definition_agree_with_the_tap():
-    tap = _tap_settings()
-    for path in (REPO / "meltano.yml", REPO / "meltano-hub.yml"):
-        declared = _meltano_settings(path)
-        assert set(declared) == set(tap), path.name
+    """Every setting the tap accepts, the SDK's included, is declared with its kind, default and
+    sensitivity in both definitions, so `meltano config set` stores what the tap accepts."""
+    tap = tap_settings()
+    for path, plugin in ((MELTANO_YML, project_extractor()), (HUB_FILE, hub_definition())):
+        declared = {s["name"]: s for s in plugin["settings"]}
+        assert set(declared) == set(tap), (
+            f"{path.name} lacks {sorted(set(tap) - set(declared))}, has extra {sorted(set(declared) - set(tap))}"
+        )
         for name, prop in tap.items():
             setting = declared[name]
-            assert bool(setting.get("sensitive")) == bool(prop.get("secret")), (path.name, name)
-            if prop.get("format") == "date-time":
-                assert setting["kind"] == "date_iso8601", (path.name, name)
-            else:
-                assert setting["kind"] == KINDS[_json_kind(prop)], (path.name, name)
-            if "default" in prop:
-                assert setting.get("value") == prop["default"], (path.name, name)
+            secret = bool(prop.get("secret"))
+            assert bool(setting.get("sensitive")) == secret, (path.name, name)
+            kind = "password" if secret and path == HUB_FILE else meltano_kind(prop)
+            assert setting["kind"] == kind, (path.name, name)
+            assert setting.get("value") == prop.get("default"), (path.name, name)
+            assert setting.get("label"), (path.name, name)
 
 
 def test_secrets_are_the_credentials_and_the_key():
-    secret = {name for name, prop in _tap_settings().items() if prop.get("secret")}
+    secret = {name for name, prop in tap_settings().items() if prop.get("secret")}
     assert secret == {"consumer_key", "consumer_secret", "token_id", "token_secret", "private_key"}
 
 
 def test_meltano_add_from_the_hub_definition(tmp_path):
-    """`meltano add --from-ref meltano-hub.yml` gives a project the extractor and its settings."""
+    """`meltano add --from-ref meltano-hub.yml` gives a project the extractor, no utility, and
+    every setting."""
     (tmp_path / "meltano.yml").write_text(
         "project_id: 0b0b0b0b-1111-2222-3333-444444444444\nsend_anonymous_usage_stats: false\n"
     )
     env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    add = subprocess.run(
-        [str(MELTANO), "add", "--no-install", "--from-ref", str(REPO / "meltano-hub.yml"), "extractor", "tap-netsuite"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert add.returncode == 0, add.stdout + add.stderr
-    listed = subprocess.run(
-        [str(MELTANO), "config", "list", "--all", "tap-netsuite"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert listed.returncode == 0, listed.stdout + listed.stderr
-    for name in _tap_settings():
-        assert name in listed.stdout, name
+
+    def meltano(*args: str) -> str:
+        done = subprocess.run(
+            [str(MELTANO), *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    added = meltano("add", "--no-install", "--plugin-type", "extractor", "--from-ref", str(HUB_FILE), "tap-netsuite")
+    assert "Added extractor 'tap-netsuite'" in added
+    plugins = yaml.safe_load((tmp_path / "meltano.yml").read_text())["plugins"]
+    assert list(plugins) == ["extractors"]
+    assert [p["name"] for p in plugins["extractors"]] == ["tap-netsuite"]
+    listed = meltano("config", "list", "--all", "tap-netsuite")
+    for name in tap_settings():
+        assert re.search(rf"^{re.escape(name)}\b", listed, re.MULTILINE), name
 
 
 def test_readme_settings_table_is_the_about_output():
-    about = subprocess.run(
-        [sys.executable, "-m", "tap_netsuite.tap", "--about", "--format", "markdown"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    ).stdout
+    about = about_text("markdown")
     readme = (REPO / "README.md").read_text()
-    rows = [
-        line for line in about.splitlines() if line.startswith("| ") and line.split(" | ")[0][2:] in _tap_settings()
-    ]
-    assert len(rows) == len(_tap_settings())
-    for row in rows:
-        assert row in readme, row
+    rows = [line for line in about.splitlines() if line.startswith("| ") and not line.startswith("| Setting ")]
+    names = {row.split(" | ")[0][2:].split(".")[0] for row in rows}
+    assert names == set(tap_settings())
+    missing = [row for row in rows if row not in readme]
+    assert not missing, "README's settings table differs from `tap-netsuite --about --format markdown`"
 
 
 def test_readme_lists_every_emulator_switch():

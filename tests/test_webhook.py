@@ -10,7 +10,6 @@ import contextlib
 import http.client
 import json
 import os
-import re
 import select
 import shlex
 import signal
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
+from test_readme_commands import the_block
 
 from tap_netsuite.webhook import WebhookReceiver
 from tap_netsuite.webhook_runner import DebouncedCommand
@@ -240,10 +240,8 @@ def console(tmp_path):
 
 def readme_command() -> tuple[dict[str, str], list[str]]:
     """The README's tap-netsuite-webhook block: what it exports, and the command (continuations joined)."""
-    blocks = re.findall(r"^```sh\n(.*?)^```", (REPO / "README.md").read_text(), re.MULTILINE | re.DOTALL)
-    [block] = [b for b in blocks if "tap-netsuite-webhook" in b]
     exported, command = {}, []
-    for line in block.replace("\\\n", " ").splitlines():
+    for line in the_block("webhook receiver").replace("\\\n", " ").splitlines():
         words = shlex.split(line, comments=True)
         if words[:1] == ["export"]:
             name, _, value = words[1].partition("=")

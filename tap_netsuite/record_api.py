@@ -214,7 +214,13 @@ def _record_response(response: requests.Response, content: bytes) -> RecordRespo
 
 
 def _record_error(method: str, path: str, response: requests.Response) -> NetSuiteError | None:
-    """404 and 400 of the record API; None leaves the answer to the transport's own mapping (401, 5xx)."""
+    """404 and 400 of the record API, and a write's 5xx (it may have run); None leaves the answer to
+    the transport's own mapping (401, a read's 5xx after its retries)."""
+    if response.status_code >= 500 and method != "GET":
+        return NetSuiteUnavailableError(
+            f"{method} {path} got HTTP {response.status_code} and is not retried: it may have run already. "
+            "Check in NetSuite before sending it again."
+        )
     if response.status_code not in (400, 404, 405):
         return None
     try:

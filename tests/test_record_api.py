@@ -210,14 +210,15 @@ def test_a_post_is_not_sent_again_after_a_dropped_answer(client, account):
     assert named(client, name) == []
 
 
-@pytest.mark.parametrize("method", ["patch", "put", "delete"])
-def test_no_write_is_sent_again_after_a_dropped_answer(client, account, method):
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+@pytest.mark.parametrize(("fault", "counted"), [("drop", "dropped"), ("503", "503")], ids=["dropped", "503"])
+def test_no_write_is_sent_again_once_it_may_have_run(client, account, method, fault, counted):
     arguments = call_arguments(client, method)
     reset_metrics(account)
-    control(account, "faults", {"kind": "drop", "next": 1, "route": "record"})
-    with pytest.raises(NetSuiteUnavailableError, match="is not retried"):
+    control(account, "faults", {"kind": fault, "next": 1, "route": "record"})
+    with pytest.raises(NetSuiteUnavailableError, match="is not retried: it may have run already"):
         getattr(client, method)(*arguments)
-    assert record_requests(account) == {"dropped": 1}
+    assert record_requests(account) == {counted: 1}
 
 
 def test_a_get_is_sent_again_after_a_dropped_answer(client, account):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 HUB_FILE = REPO / "meltano-hub.yml"
 MELTANO_YML = REPO / "meltano.yml"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, running_emulator
 
 import demo_warehouse as dw
 from tap_netsuite.streams import DeletedRecordStream
@@ -47,7 +47,11 @@ def world(tmp_path_factory):
     if not (MELTANO.exists() and (REPO / ".meltano" / "loaders" / "target-duckdb").exists()):
         pytest.fail("Meltano or target-duckdb is not installed: run the tests through bin/test, which installs them.")
     tmp = tmp_path_factory.mktemp("duckdb")
-    proc, config = start_emulator(tmp)
+    with running_emulator(tmp) as config:
+        yield world_of(tmp, config)
+
+
+def world_of(tmp, config: dict) -> dict:
     added = dw.add_recent_invoices(config["base_url"], 60, local_today(config))
     env = {
         **os.environ,
@@ -58,8 +62,7 @@ def world(tmp_path_factory):
         **RESTLET,
         **{f"TAP_NETSUITE_{key.upper()}": str(value) for key, value in config.items()},
     }
-    yield {"config": config, "env": env, "tmp": tmp, "db": tmp / "warehouse.duckdb", "added": added}
-    stop_emulator(proc)
+    return {"config": config, "env": env, "tmp": tmp, "db": tmp / "warehouse.duckdb", "added": added}
 
 
 def meltano_run(world) -> None:

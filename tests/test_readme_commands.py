@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, start_emulator, stop_emulator
 from meltano_defs import HUB_FILE, MELTANO, MELTANO_YML, tap_settings
 from postgres import Cluster
 

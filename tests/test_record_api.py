@@ -7,14 +7,11 @@ The emulator here is this module's own: the tests write to it.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 import uuid
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from test_tap import SECRET_KEYS, messages, run_tap
+from helpers import control, emulator_client, messages, metrics, rows, run_tap, running_emulator
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuiteNotFoundError, NetSuiteRecordError, NetSuiteUnavailableError
@@ -26,34 +23,19 @@ INVOICES = "/services/rest/record/v1/invoice"
 
 @pytest.fixture(scope="module")
 def account(tmp_path_factory):
-    proc, config = start_emulator(tmp_path_factory.mktemp("record-api"), customers=12, invoices=60)
-    yield config
-    stop_emulator(proc)
+    with running_emulator(tmp_path_factory.mktemp("record-api"), customers=12, invoices=60) as config:
+        yield config
 
 
 @pytest.fixture
 def client(account):
-    made = NetSuiteClient(
-        page_size=7, backoff_base=0.01, **{k: account[k] for k in ("account_id", "base_url", *SECRET_KEYS)}
-    )
-    yield made
-    made.close()
-    control(account, "faults", {"clear": True})
+    with emulator_client(account, page_size=7, backoff_base=0.01) as made:
+        yield made
+    fault(account, {"clear": True})
 
 
-def control(config: dict, name: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"{config['base_url']}/_emulator/{name}",
-        method="POST" if body is not None else "GET",
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
-
-
-def rows(config: dict, table: str) -> list[dict]:
-    return control(config, f"rows/{table}")
+def fault(config: dict, plan: dict) -> None:
+    control(config, "POST", "/_emulator/faults", plan)
 
 
 def named(client: NetSuiteClient, name: str) -> list[str]:
@@ -162,10 +144,10 @@ def settled_metrics(config: dict) -> dict:
     """The emulator's counters once no request is in flight: it counts a request just after its
     answer went out, so counters read (or reset) right after an answer could miss (or keep) it."""
     deadline = time.monotonic() + 30
-    while (metrics := control(config, "metrics"))["in_flight"] > 0:
+    while (counters := metrics(config))["in_flight"] > 0:
         assert time.monotonic() < deadline, "the emulator kept a request in flight for 30 s"
         time.sleep(0.01)
-    return metrics
+    return counters
 
 
 def record_requests(config: dict) -> dict:
@@ -174,7 +156,7 @@ def record_requests(config: dict) -> dict:
 
 def reset_metrics(config: dict) -> None:
     settled_metrics(config)
-    control(config, "metrics/reset", {})
+    metrics(config, reset=True)
 
 
 def call_arguments(client: NetSuiteClient, method: str) -> tuple:
@@ -193,7 +175,7 @@ def call_arguments(client: NetSuiteClient, method: str) -> tuple:
 def test_a_429_is_retried_for_every_method(client, account, method):
     arguments = call_arguments(client, method)
     reset_metrics(account)
-    control(account, "faults", {"kind": "429", "next": 2, "route": "record"})
+    fault(account, {"kind": "429", "next": 2, "route": "record"})
     getattr(client, method)(*arguments)
     assert record_requests(account) == {"429": 2, "200" if method == "get" else "204": 1}
 
@@ -201,7 +183,7 @@ def test_a_429_is_retried_for_every_method(client, account, method):
 def test_a_post_is_not_sent_again_after_a_dropped_answer(client, account):
     name = unique("Dropped")
     reset_metrics(account)
-    control(account, "faults", {"kind": "drop", "next": 1, "route": "record"})
+    fault(account, {"kind": "drop", "next": 1, "route": "record"})
     key = str(uuid.uuid4())
     with pytest.raises(NetSuiteUnavailableError, match="is not retried: it may have run already") as lost:
         client.post(CUSTOMERS, {"companyName": name}, idempotency_key=key)
@@ -211,11 +193,11 @@ def test_a_post_is_not_sent_again_after_a_dropped_answer(client, account):
 
 
 @pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
-@pytest.mark.parametrize(("fault", "counted"), [("drop", "dropped"), ("503", "503")], ids=["dropped", "503"])
-def test_no_write_is_sent_again_once_it_may_have_run(client, account, method, fault, counted):
+@pytest.mark.parametrize(("kind", "counted"), [("drop", "dropped"), ("503", "503")], ids=["dropped", "503"])
+def test_no_write_is_sent_again_once_it_may_have_run(client, account, method, kind, counted):
     arguments = call_arguments(client, method)
     reset_metrics(account)
-    control(account, "faults", {"kind": fault, "next": 1, "route": "record"})
+    fault(account, {"kind": kind, "next": 1, "route": "record"})
     with pytest.raises(NetSuiteUnavailableError, match="is not retried: it may have run already"):
         getattr(client, method)(*arguments)
     assert record_requests(account) == {counted: 1}
@@ -224,7 +206,7 @@ def test_no_write_is_sent_again_once_it_may_have_run(client, account, method, fa
 def test_a_get_is_sent_again_after_a_dropped_answer(client, account):
     customer = a_customer_id(client)
     reset_metrics(account)
-    control(account, "faults", {"kind": "drop", "next": 1, "route": "record"})
+    fault(account, {"kind": "drop", "next": 1, "route": "record"})
     assert client.get_customer(customer)["id"] == int(customer)
     assert record_requests(account) == {"dropped": 1, "200": 1}
 
@@ -264,11 +246,11 @@ def test_search_invoices_quotes_values_and_reads_since(client, account):
     assert list(client.search_invoices(status="O'Brien")) == []
     last = invoices(account)[-1]
     moved = {"table": "transaction", "ids": [last["id"]]}
-    control(account, "update", {**moved, "at": "2031-06-01T00:00:00+00:00"})
+    control(account, "POST", "/_emulator/update", {**moved, "at": "2031-06-01T00:00:00+00:00"})
     try:
         assert [int(r["id"]) for r in client.search_invoices(since="2030-01-01 00:00:00")] == [last["id"]]
     finally:  # back where it was, so later incremental runs are not bookmarked in 2031
-        control(account, "update", {**moved, "at": last["lastmodifieddate"]})
+        control(account, "POST", "/_emulator/update", {**moved, "at": last["lastmodifieddate"]})
     with pytest.raises(ValueError, match="not a NetSuite internal id"):
         list(client.search_invoices(customer_id="1 OR 1=1"))
 

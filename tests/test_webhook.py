@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 from test_readme_commands import the_block
 
 from tap_netsuite.webhook import WebhookReceiver

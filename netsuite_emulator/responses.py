@@ -21,6 +21,7 @@ STATUS = {
     401: ("15.5.2", "Unauthorized"),
     403: ("15.5.4", "Forbidden"),
     404: ("15.5.5", "Not Found"),
+    405: ("15.5.6", "Method Not Allowed"),
     415: ("15.5.16", "Unsupported Media Type"),
     429: ("15.5.29", "Too Many Requests"),
     500: ("15.6.1", "Internal Server Error"),

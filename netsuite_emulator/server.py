@@ -5,6 +5,7 @@ NetSuite routes (counted in metrics under the route's name):
 - ``POST /services/rest/auth/oauth2/v1/token`` (token)
 - ``GET /services/rest/record/v1/metadata-catalog/{type}`` (metadata)
 - ``GET /services/rest/record/v1/{type}/{id}`` (record)
+- ``POST|PATCH|PUT|DELETE /services/rest/record/v1/{type}[/{id}]`` (record; see `record_writes`)
 - ``GET|POST /app/site/hosting/restlet.nl?script=&deploy=`` (restlet)
 - anything else under ``/services/rest/``: signed, then 404 (rest)
 Order: fault on demand -> authentication -> concurrency slot -> handler -> latency -> answer.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import SplitResult, urlsplit
 
-from . import control_routes, records, responses, restlets, suiteql
+from . import control_routes, record_writes, records, responses, restlets, suiteql
 from .engine import Engine
 from .faults import Faults
 from .governance import Latency, Metrics, Pool
@@ -149,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
             return suiteql.handle(state, f"http://{host}{url.path}", url.query, body, self.headers.get("Prefer", ""))
         if route in ("record", "metadata") and method == "GET":
             return records.handle(state, url.path, f"http://{host}")
+        if route == "record" and method in record_writes.METHODS:
+            key = self.headers.get(record_writes.IDEMPOTENCY_HEADER) if method == "POST" else None
+            return record_writes.handle(state, method, url.path, body, f"http://{host}", key)
         if route == "restlet":
             return restlets.handle(state, method, url.query, body, self.headers.get("Content-Type", ""))
         return responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")

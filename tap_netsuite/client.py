@@ -1,8 +1,9 @@
-"""NetSuiteClient: sending SuiteQL and RESTlet calls to NetSuite, one request at a time.
+"""NetSuiteClient: sending SuiteQL, RESTlet and record-API calls to NetSuite, one request at a time.
 
 Session, signing, retries and error mapping live here (reading a table page by page is
-`paging`'s job, the texts that tell the operator what to do are `hints`'); nothing here
-imports Singer, so the client works from any Python program:
+`paging`'s job, the texts that tell the operator what to do are `hints`', the record API's
+methods are `record_api`'s); nothing here imports Singer, so the client works from any Python
+program:
 
     client = NetSuiteClient(account_id="1234567_SB1", consumer_key=..., ...)
     page = client.query_page("SELECT id, companyname FROM customer ORDER BY id")
@@ -42,6 +43,7 @@ from tap_netsuite.errors import (
     NetSuiteUnavailableError,
 )
 from tap_netsuite.limiter import AdaptiveLimiter
+from tap_netsuite.record_api import RecordAPI
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
@@ -52,8 +54,8 @@ RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})  # pool full, NetSuite t
 _LOG = logging.getLogger("tap_netsuite.client")
 
 
-class NetSuiteClient:
-    """A signed session against one NetSuite account."""
+class NetSuiteClient(RecordAPI):
+    """A signed session against one NetSuite account: SuiteQL, RESTlets and the record API (`record_api`)."""
 
     def __init__(
         self,
@@ -151,7 +153,15 @@ class NetSuiteClient:
         restlet: bool = False,
         idempotent: bool = True,
         decoder: msgspec.json.Decoder | None = None,
+        headers: dict[str, str] | None = None,
+        on_success: t.Callable[[requests.Response, bytes], t.Any] | None = None,
+        on_error: t.Callable[[requests.Response], NetSuiteError | None] | None = None,
     ) -> t.Any:
+        """One request, retried as the module doc says; the decoded JSON answer.
+
+        `on_success(response, body)` makes the answer instead (the record API reads headers);
+        `on_error(response)` maps a refusal that is not retried, or None for the usual mapping.
+        """
         url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
         for attempt in range(self.max_retries + 1):
@@ -164,7 +174,7 @@ class NetSuiteClient:
                         url,
                         params=params,
                         data=json.dumps(body) if body is not None else None,
-                        headers={"Content-Type": "application/json"},
+                        headers={"Content-Type": "application/json", **(headers or {})},
                         timeout=self.timeout,
                         stream=True,  # the body is read by _body, in few large reads
                     )
@@ -175,7 +185,7 @@ class NetSuiteClient:
                 if response.status_code < 400:
                     # msgspec parses a 1000-row page several times faster than requests' json;
                     # a truncated body fails here and is retried.
-                    answer = _decode(content, decoder)
+                    answer = on_success(response, content) if on_success else _decode(content, decoder)
                     self.limiter.succeeded()
                     return answer
             except (
@@ -201,7 +211,7 @@ class NetSuiteClient:
                     continue
                 pool_full = response.status_code == 429 or (restlet and _error_code(response) == RESTLET_POOL_FULL)
                 if not pool_full and (response.status_code not in RETRIED_STATUSES or not idempotent):
-                    raise (
+                    raise (on_error(response) if on_error else None) or (
                         self._restlet_error(response)
                         if restlet and response.status_code != 401
                         else self._error_for(response, query)

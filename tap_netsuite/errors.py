@@ -20,6 +20,20 @@ class NetSuiteQueryError(NetSuiteError):
         self.query = query
 
 
+class NetSuiteNotFoundError(NetSuiteError):
+    """The record or path does not exist (404), or the role may not see it."""
+
+
+class NetSuiteRecordError(NetSuiteQueryError):
+    """NetSuite refused a record-API request (400): `code` (o:errorCode), `detail`, and
+    `error_path` (o:errorPath), the field at fault on a validation error, else None."""
+
+    def __init__(self, message: str, *, code: str, detail: str, error_path: str | None) -> None:
+        super().__init__(message, detail=detail, query=None)
+        self.code = code
+        self.error_path = error_path
+
+
 class NetSuiteRestletError(NetSuiteError):
     """A RESTlet's script refused the call; `code` is its error code (an N/error name)."""
 

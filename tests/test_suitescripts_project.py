@@ -76,6 +76,7 @@ def test_project_layout_is_present():
         "src/deploy.xml",
         "README.md",
         "fixtures/open_invoice_aging.json",
+        "fixtures/change_notification_deliveries.json",
     ):
         assert (PROJECT / name).is_file(), f"suitescripts/{name} is missing"
     assert SCRIPT_OBJECTS, "no script objects under src/Objects"

@@ -26,6 +26,10 @@ describe('change feed', () => {
             expect(changeFeed.isDelivered(code)).toBe(delivered);
         });
 
+    test('what is signed is the whole-second timestamp, a dot and the exact body', () => {
+        expect(changeFeed.signedContent(1710061205999, '{"a":1}')).toEqual({ timestamp: '1710061205', content: '1710061205.{"a":1}' });
+    });
+
     test('signature header is lower-case hex behind sha256=', () => {
         expect(changeFeed.signatureHeader('AB12')).toBe('sha256=ab12');
     });

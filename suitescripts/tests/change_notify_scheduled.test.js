@@ -18,7 +18,8 @@ const scheduled = require('SuiteScripts/tap_netsuite/tapns_change_notify_ss');
 const { installRuntime, installError } = require('./support/fake_account');
 const { changesQuery, progressRecords } = require('./support/fake_change_source');
 
-const SECRETS = { custsecret_tapns_webhook: 'webhook-signing-key' };
+const GOLDEN = require('../fixtures/change_notification_deliveries.json');
+const SECRETS = { custsecret_tapns_webhook: GOLDEN.secret };
 const PARAMETERS = {
     custscript_tapns_cn_webhook_url: 'https://hooks.example.com/netsuite',
     custscript_tapns_cn_secret_id: 'custsecret_tapns_webhook',
@@ -73,9 +74,15 @@ test('delivers every changed invoice, then every changed customer, in signed bat
         { account: 'TSTDRV1234567', kind: 'customer', records: CUSTOMERS.map((r) => ({ id: Number(r.id), last_modified: r.last_modified })) }
     ]);
     for (const [options] of https.post.mock.calls) {
-        const expected = nodeCrypto.createHmac('sha256', SECRETS.custsecret_tapns_webhook).update(options.body).digest('hex');
+        const timestamp = options.headers['X-Tap-Netsuite-Timestamp'];
+        expect(timestamp).toMatch(/^[1-9][0-9]{9}$/);
+        const expected = nodeCrypto.createHmac('sha256', SECRETS.custsecret_tapns_webhook).update(timestamp + '.' + options.body).digest('hex');
         expect(options.url).toBe(PARAMETERS.custscript_tapns_cn_webhook_url);
-        expect(options.headers).toEqual({ 'Content-Type': 'application/json', 'X-Tap-Netsuite-Signature': 'sha256=' + expected });
+        expect(options.headers).toEqual({
+            'Content-Type': 'application/json',
+            'X-Tap-Netsuite-Timestamp': timestamp,
+            'X-Tap-Netsuite-Signature': 'sha256=' + expected
+        });
     }
     expect(progress.of('invoice')).toEqual({ modified: '2024-03-10 09:00:02', lastId: 106 });
     expect(progress.of('customer')).toEqual({ modified: '2024-03-10 08:00:00', lastId: 12 });
@@ -185,4 +192,23 @@ test.each([
         name: 'TAPNS_INVALID_SETTING', message: expect.stringContaining(name)
     }));
     expect(https.post).not.toHaveBeenCalled();
+});
+
+// The deliveries the Python receiver (tap_netsuite/webhook.py) is tested with: this script must
+// send exactly these bytes and headers for these rows at this instant.
+describe('golden deliveries shared with the Python receiver', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    test.each(GOLDEN.cases.map((c) => [c.name, c]))('%s', (_name, golden) => {
+        jest.spyOn(Date, 'now').mockReturnValue(golden.sent_at_ms);
+        runtime.accountId = golden.account;
+        const tables = { transaction: [], customer: [] };
+        tables[golden.kind === 'invoice' ? 'transaction' : 'customer'] = golden.rows;
+        query.runSuiteQLPaged.mockImplementation(changesQuery(tables));
+        scheduled.execute({ type: 'SCHEDULED' });
+        expect(https.post).toHaveBeenCalledTimes(1);
+        const [options] = https.post.mock.calls[0];
+        expect(options.body).toBe(golden.delivery.body);
+        expect(options.headers).toEqual(golden.delivery.headers);
+    });
 });

@@ -15,11 +15,17 @@ define([
     const USAGE_PER_BATCH = 300;
     const LOG_TITLE = 'tap-netsuite change notification';
 
-    function sign(secretId, body) {
+    /** The delivery's headers: its timestamp and the HMAC-SHA256 of "<timestamp>.<body>". */
+    function signedHeaders(secretId, body) {
+        const signed = changeFeed.signedContent(Date.now(), body);
         const key = crypto.createSecretKey({ secret: secretId, encoding: encode.Encoding.UTF_8 });
         const hmac = crypto.createHmac({ algorithm: crypto.HashAlg.SHA256, key: key });
-        hmac.update({ input: body, inputEncoding: encode.Encoding.UTF_8 });
-        return changeFeed.signatureHeader(hmac.digest({ outputEncoding: encode.Encoding.HEX }));
+        hmac.update({ input: signed.content, inputEncoding: encode.Encoding.UTF_8 });
+        return {
+            'Content-Type': 'application/json',
+            'X-Tap-Netsuite-Timestamp': signed.timestamp,
+            'X-Tap-Netsuite-Signature': changeFeed.signatureHeader(hmac.digest({ outputEncoding: encode.Encoding.HEX }))
+        };
     }
 
     function fetchChanges(kind, progress, batchSize) {
@@ -41,7 +47,7 @@ define([
             response = https.post({
                 url: settings.webhookUrl,
                 body: body,
-                headers: { 'Content-Type': 'application/json', 'X-Tap-Netsuite-Signature': sign(settings.secretId, body) }
+                headers: signedHeaders(settings.secretId, body)
             });
         } catch (thrown) {
             log.error({ title: LOG_TITLE, details: 'Posting ' + kindName + ' changes failed (' + thrown.name + ': ' + thrown.message

@@ -62,6 +62,18 @@ define([], function () {
         return 'sha256=' + String(hexDigest).toLowerCase();
     }
 
+    /**
+     * What is signed: the delivery's Unix time in seconds, a dot, then the exact body, so a
+     * receiver can refuse a stale or replayed delivery whose body alone would still verify.
+     * @param {number} sentAtMs the sending instant, Date.now()
+     * @param {string} body
+     * @returns {{timestamp: string, content: string}}
+     */
+    function signedContent(sentAtMs, body) {
+        const timestamp = String(Math.floor(Number(sentAtMs) / 1000));
+        return { timestamp: timestamp, content: timestamp + '.' + body };
+    }
+
     return {
         KINDS: KINDS,
         changesSql: changesSql,
@@ -69,6 +81,7 @@ define([], function () {
         progressKey: progressKey,
         buildBatch: buildBatch,
         isDelivered: isDelivered,
-        signatureHeader: signatureHeader
+        signatureHeader: signatureHeader,
+        signedContent: signedContent
     };
 });

@@ -35,3 +35,7 @@ class NetSuiteUnavailableError(NetSuiteError):
 
 class NetSuiteConfigError(NetSuiteError, ValueError):
     """A setting is missing, malformed or contradicts the account."""
+
+
+class NetSuiteOutputError(NetSuiteError):
+    """stdout took no more output: its reader closed it, or the disk is full."""

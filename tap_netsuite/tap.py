@@ -6,7 +6,9 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import signal
 import sys
+import types
 import typing as t
 
 import click
@@ -210,6 +212,24 @@ class TapNetSuite(Tap):
             )
             raise NetSuiteConfigError(msg)
         return zone
+
+    def _handle_termination(self, signum: int, frame: types.FrameType | None) -> None:
+        """SIGTERM or Ctrl-C: every line already begun is finished, the records read so far go
+        out with a STATE that covers only them, and the tap exits 128 + the signal's number
+        (130 for SIGINT, 143 for SIGTERM). A second signal ends it at once.
+
+        The SDK's own handler wrote a STATE from inside whatever the writer was doing, and exited 0.
+        """
+        writer = self.message_writer
+        if not isinstance(writer, BufferedMsgSpecWriter):
+            super()._handle_termination(signum, frame)
+            return
+        self.logger.warning(
+            "Stopping on %s: writing the records read so far and their STATE, then exiting %d.",
+            signal.Signals(signum).name,
+            128 + signum,
+        )
+        writer.stop(signum, lambda: self._state_writer.write_state(self.state))
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:

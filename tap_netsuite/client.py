@@ -44,6 +44,7 @@ from tap_netsuite.errors import (
     NetSuiteUnavailableError,
 )
 from tap_netsuite.limiter import AdaptiveLimiter
+from tap_netsuite.settings import checked_base_url
 from tap_netsuite.suiteql import boundaries_query, keyset_query
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
@@ -79,6 +80,7 @@ class NetSuiteClient:
             msg = f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}."
             raise NetSuiteConfigError(msg)
         self.account: Account = parse_account_id(account_id)
+        base_url = checked_base_url(base_url) if base_url else None
         self.base_url = (base_url or self.account.rest_url).rstrip("/")
         self.restlet_url = (base_url or self.account.restlet_url).rstrip("/")
         self.page_size = page_size

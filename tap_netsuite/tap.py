@@ -6,6 +6,9 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import io
+import json
+import logging
 import signal
 import sys
 import types
@@ -16,7 +19,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, parallel
+from tap_netsuite import diagnose, parallel, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
@@ -151,10 +154,18 @@ class TapNetSuite(Tap):
         ),
     ).to_dict()
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("validate_config", True):  # discovery alone needs no dates
+            settings.check_config(self.config)
+            settings.check_state(self.state)
+
     def discover_streams(self) -> list:
         streams = [stream(tap=self) for stream in STREAMS]
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
+        for stream in streams:
+            stream.logger.addFilter(_drop_sdk_failure_preface)
         return streams
 
     @functools.cached_property
@@ -206,8 +217,8 @@ class TapNetSuite(Tap):
         expected = dt.datetime.now(zone).utcoffset()
         if expected != clock.utcoffset(None):
             msg = (
-                f"account_timezone {name!r} is UTC offset {expected}, but the account's clock "
-                f"reads {rows[0]['now']}, which is offset {clock.utcoffset(None)}. Set "
+                f"account_timezone {name!r} is UTC offset {settings.offset_text(expected)}, but the account's "
+                f"clock reads {rows[0]['now']}, which is offset {settings.offset_text(clock.utcoffset(None))}. Set "
                 "account_timezone to the zone in NetSuite's Set Preferences for this token's user."
             )
             raise NetSuiteConfigError(msg)
@@ -241,6 +252,11 @@ class TapNetSuite(Tap):
         # kept every request about 4 ms longer in NetSuite's pool.
         sys.setswitchinterval(0.001)
         with _expected_failures_exit_cleanly(cls):
+            state = kwargs.get("state")
+            if state is not None:  # read here, so that a file that is not JSON is one clear line
+                text = state.read()
+                source = f"file {getattr(state, 'name', '')!r}".replace(" ''", "")
+                kwargs["state"] = io.StringIO(json.dumps(settings.parsed_state(text, source)))
             super().invoke(*args, **kwargs)
 
     @classmethod
@@ -261,6 +277,12 @@ class TapNetSuite(Tap):
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)
+
+
+def _drop_sdk_failure_preface(record: logging.LogRecord) -> bool:
+    """The SDK logs "An unhandled error occurred while syncing '<stream>'" before any failure; the
+    failure's own line follows (or its traceback, for one unforeseen), so a failure is one line."""
+    return record.msg != "An unhandled error occurred while syncing '%s'"
 
 
 @contextlib.contextmanager

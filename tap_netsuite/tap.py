@@ -71,6 +71,7 @@ class TapNetSuite(Tap):
         th.Property(
             "client_id",
             th.StringType,
+            secret=True,
             description="OAuth 2.0 client credentials: the integration record's client id "
             "(instead of the four token-based settings).",
         ),

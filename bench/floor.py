@@ -19,7 +19,7 @@ import msgspec
 import requests
 from oauthlib import oauth1
 
-from tap_netsuite.suiteql import boundaries_query, keyset_query, select_list
+from tap_netsuite.suiteql import KeysetSpec, boundaries_query, keyset_query, select_list
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "invoice.json").read_text())
 COLUMNS = select_list(SCHEMA["properties"])  # the tap's own query text, so the pages are the same
@@ -51,30 +51,12 @@ def main() -> None:
         return msgspec.json.decode(session.post(url, data=encode({"q": q}), headers=headers, timeout=300).content)
 
     # The same one-page windows as the tap, read one after another.
-    cuts = [
-        (i["second"], int(i["tiebreak"]))
-        for i in page(
-            boundaries_query(
-                table="transaction",
-                where="type = 'CustInvc'",
-                replication_key="lastmodifieddate",
-                since=None,
-                every=1000,
-            )
-        )["items"]
-    ]
+    spec = KeysetSpec(
+        columns=COLUMNS, table="transaction", where="type = 'CustInvc'", replication_key="lastmodifieddate", since=None
+    )
+    cuts = [(i["second"], int(i["tiebreak"])) for i in page(boundaries_query(spec, every=1000))["items"]]
     for after, through in zip([None, *cuts], [*cuts, None]):
-        items = page(
-            keyset_query(
-                columns=COLUMNS,
-                table="transaction",
-                where="type = 'CustInvc'",
-                replication_key="lastmodifieddate",
-                since=None,
-                after=after,
-                through=through,
-            )
-        )["items"]
+        items = page(keyset_query(spec, after=after, through=through))["items"]
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         lines = []
         for item in items:

@@ -213,11 +213,6 @@ def converter(prop: dict, zone: dt.tzinfo, times: LocalToUtcText | None = None) 
     return str
 
 
-def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:
-    """One NetSuite string as the type its JSON Schema property declares; empty is null."""
-    return None if value is None or value == "" else converter(prop, zone)(value)
-
-
 class RecordConverter:
     """SuiteQL rows to records for one schema: every column typed, columns left out null.
 
@@ -345,11 +340,6 @@ def _typed(mapped: t.Callable[[str], t.Any], convert: t.Callable[[str], t.Any], 
         except (ValueError, ArithmeticError, KeyError):  # "" among them, or a bad value
             pass
     return [None if value is None or value == "" else convert(value) for value in values]
-
-
-def to_record(row: dict, properties: t.Mapping[str, dict], zone: dt.tzinfo) -> dict:
-    """One SuiteQL row as a record (see RecordConverter, which streams use)."""
-    return RecordConverter(properties, zone)(row)
 
 
 def zone_from_setting(name: str) -> dt.tzinfo:

@@ -1,4 +1,4 @@
-"""Thin stream classes: which table, which rows, which keys. The client does the reading."""
+"""Thin stream classes: which table, which rows, which keys. `paging` does the reading."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.errors import NetSuiteRestletError
-from tap_netsuite.suiteql import quote, select_list
+from tap_netsuite.paging import read_pages
+from tap_netsuite.suiteql import KeysetSpec, quote, select_list
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
 if t.TYPE_CHECKING:
@@ -55,7 +56,7 @@ class SuiteQLStream(Stream):
     # the sync) is off: a bookmark that steps back a few minutes only re-reads.
     is_sorted = True
     check_sorted = False
-    # to_record already gives every value its schema type; the SDK's second pass
+    # RecordConverter already gives every value its schema type; the SDK's second pass
     # over each record was a third of the tap's CPU per record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     # (context, its bookmark dict or None) for the partition being read; see _increment_stream_state.
@@ -79,13 +80,17 @@ class SuiteQLStream(Stream):
         }
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
-        pages = tap.client.query_pages(
+        spec = KeysetSpec(
             columns=select_list(properties),
             table=self.table,
             where=self.where_for(context),
             replication_key=self.replication_key,
             tiebreak=self.tiebreak,
             since=filter_literal(start, zone) if start else None,
+        )
+        pages = read_pages(
+            tap.client,
+            spec,
             on_plan=progress.planned,
             on_page=progress.page,
             decoder=to_records.page_decoder,  # rows typed as they are parsed; records made a page at a time

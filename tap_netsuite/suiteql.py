@@ -9,6 +9,7 @@ both in the account's time zone.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing as t
 
@@ -67,18 +68,39 @@ def _where(conditions: list[str]) -> str:
     return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
+@dataclasses.dataclass(frozen=True)
+class KeysetSpec:
+    """What a keyset read reads: `columns` of `table` where `where` holds, from `since` on.
+
+    Rows are ordered by the key (`replication_key` rendered to the second in account time,
+    `tiebreak`, an integer column unique within the query); each row's replication key must
+    be selected in that rendered form (as `select_list` does), so that `key` can read it.
+    `since` is account-local `YYYY-MM-DD HH:MM:SS`, or None for the whole table.
+    """
+
+    columns: str
+    table: str
+    where: str | None
+    replication_key: str
+    since: str | None
+    tiebreak: str = "id"
+
+    def key(self, row: t.Any) -> tuple[str, int]:
+        """A row's keyset key: its rendered replication key and its tiebreak."""
+        return row[self.replication_key], int(row[self.tiebreak])
+
+    def conditions(self) -> list[str]:
+        """The stream's filter and the lower bound `since`, as conditions to AND."""
+        conditions = [f"({self.where})"] if self.where else []
+        if self.since is not None:
+            conditions.append(f"{self.replication_key} >= {timestamp(self.since)}")
+        return conditions
+
+
 def keyset_query(
-    *,
-    columns: str,
-    table: str,
-    where: str | None,
-    replication_key: str,
-    tiebreak: str = "id",
-    since: str | None,
-    after: tuple[str, int] | None = None,
-    through: tuple[str, int] | None = None,
+    spec: KeysetSpec, *, after: tuple[str, int] | None = None, through: tuple[str, int] | None = None
 ) -> str:
-    """One page's query: rows from `since` on, after the key `after` and up to `through`, in key order.
+    """One page's query: rows of `spec` after the key `after` and up to `through`, in key order.
 
     The key is (the replication key as NetSuite renders it to the second in
     account time, `tiebreak`), and the query orders and compares on exactly
@@ -90,31 +112,19 @@ def keyset_query(
       for NetSuite's index) is widened by an hour and the comparison on the
       rendering does the exact work.
     """
-    key = replication_key
-    conditions = [f"({where})"] if where else []
-    if since is not None:
-        conditions.append(f"{key} >= {timestamp(since)}")
+    key, tiebreak = spec.replication_key, spec.tiebreak
+    conditions = spec.conditions()
     if after is not None:
         conditions.append(f"{key} >= {timestamp(_shift(after[0], -1))}")
         conditions.append(_after(key, tiebreak, *after))
     if through is not None:
         conditions.append(f"{key} < {timestamp(_shift(through[0], 2))}")
         conditions.append(_through(key, tiebreak, *through))
-    return f"SELECT {columns} FROM {table}{_where(conditions)} ORDER BY {rendered_second(key)}, {tiebreak}"
+    return f"SELECT {spec.columns} FROM {spec.table}{_where(conditions)} ORDER BY {rendered_second(key)}, {tiebreak}"
 
 
-def boundaries_query(
-    *,
-    table: str,
-    where: str | None,
-    replication_key: str,
-    tiebreak: str = "id",
-    since: str | None,
-    every: int,
-    after_position: int = 0,
-    starts_through: int = 0,
-) -> str:
-    """The key of every `every`-th row from `since` on: where to cut the range into full pages.
+def boundaries_query(spec: KeysetSpec, *, every: int, after_position: int = 0, starts_through: int = 0) -> str:
+    """The key of every `every`-th row of `spec`: where to cut the range into full pages.
 
     One small answer (a row per `every` rows) lets the range be read as
     windows of exactly one page each, all of them requested at once. Pages of
@@ -122,16 +132,14 @@ def boundaries_query(
     With `starts_through` = n, the rows at positions every + 1, ..., n * every + 1
     come too: the first rows of the n windows after the first, which a page read by
     offset beside this query must begin with to be taken as its window
-    (`NetSuiteClient._offset_window`).
+    (`paging.KeysetReader.offset_window`).
     """
-    conditions = [f"({where})"] if where else []
-    if since is not None:
-        conditions.append(f"{replication_key} >= {timestamp(since)}")
+    key, tiebreak = spec.replication_key, spec.tiebreak
     # The key is rendered for ordering every row, but as a column only for the rows kept.
     ranked = (
-        f"SELECT {replication_key} AS moment, {tiebreak} AS tiebreak, "
-        f"ROW_NUMBER() OVER (ORDER BY {rendered_second(replication_key)}, {tiebreak}) AS position "
-        f"FROM {table}{_where(conditions)}"
+        f"SELECT {key} AS moment, {tiebreak} AS tiebreak, "
+        f"ROW_NUMBER() OVER (ORDER BY {rendered_second(key)}, {tiebreak}) AS position "
+        f"FROM {spec.table}{_where(spec.conditions())}"
     )
     every = int(every)
     kept = f"TRUNC(position / {every}) * {every} = position"

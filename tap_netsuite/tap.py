@@ -19,7 +19,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, parallel, settings
+from tap_netsuite import diagnose, paging, parallel, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
@@ -203,7 +203,7 @@ class TapNetSuite(Tap):
         return parallel.started("account-clock", self._check_zone)
 
     def _check_zone(self) -> dt.tzinfo:
-        rows = list(self.client.query_all(f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"))
+        rows = list(paging.all_rows(self.client, f"SELECT TO_CHAR(SYSDATE, {quote(DATETIME_FORMAT)}) AS now FROM DUAL"))
         clock = zone_from_clock(rows[0]["now"], dt.datetime.now(UTC))
         name = self.config.get("account_timezone")
         if not name:

@@ -13,9 +13,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from helpers import rows_of
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuiteAuthError, NetSuiteQueryError, NetSuiteUnavailableError
+from tap_netsuite.paging import all_rows, read_pages
+from tap_netsuite.suiteql import KeysetSpec
 
 SECRETS = {"consumer_key": "ck-1", "consumer_secret": "cs-secret-2", "token_id": "tk-3", "token_secret": "ts-secret-4"}
 PAGE = {"links": [], "count": 1, "hasMore": False, "items": [{"links": [], "id": "1"}], "offset": 0, "totalResults": 1}
@@ -106,7 +109,7 @@ def test_429_500_503_a_dropped_connection_and_a_cut_body_are_retried_each_freshl
         ]
     )
     s.client.max_retries = 5
-    assert list(s.client.query_all("SELECT id FROM customer ORDER BY id")) == [{"id": "1"}]
+    assert list(all_rows(s.client, "SELECT id FROM customer ORDER BY id")) == [{"id": "1"}]
     assert len(s.headers) == 6
     nonces = {re.search(r'oauth_nonce="([^"]+)"', h).group(1) for h in s.headers}
     signatures = {re.search(r'oauth_signature="([^"]+)"', h).group(1) for h in s.headers}
@@ -169,10 +172,7 @@ def test_a_refused_window_plan_falls_back_to_one_page_at_a_time(script):
         ],
     }
     s = script([lambda q: (400, _error(400, "INVALID_PARAMETER", detail)) if "ROW_NUMBER" in q else (200, rows)])
-    got = list(
-        s.client.query_parallel(
-            columns="id", table="customer", where=None, replication_key="lastmodifieddate", since=None
-        )
-    )
+    spec = KeysetSpec(columns="id", table="customer", where=None, replication_key="lastmodifieddate", since=None)
+    got = rows_of(read_pages(s.client, spec))
     assert [r["id"] for r in got] == ["1", "2"]
     assert len(s.headers) == 2

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import start_emulator, stop_emulator
+from helpers import rows_of
 from test_tap import SECRET_KEYS, messages, run_tap
 
 from tap_netsuite.client import NetSuiteClient
-from tap_netsuite.suiteql import keyset_query
+from tap_netsuite.paging import KeysetReader
+from tap_netsuite.suiteql import KeysetSpec, keyset_query
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +92,16 @@ def _control(config: dict, path: str, body: dict) -> dict:
         return json.load(answer)
 
 
+# Every invoice, only its key columns: what the window tests read.
+INVOICE_KEYS = KeysetSpec(
+    columns="id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+    table="transaction",
+    where="type = 'CustInvc'",
+    replication_key="lastmodifieddate",
+    since=None,
+)
+
+
 @pytest.mark.parametrize("page_first", [True, False])
 def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_path, page_first):
     """The first page and the plan are two queries; rows deleted between them only move where
@@ -98,28 +110,22 @@ def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_
     of the first two windows is read once, in order."""
     proc, config = start_emulator(tmp_path, customers=20, invoices=400)
     client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = {
-        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-        "table": "transaction",
-        "where": "type = 'CustInvc'",
-        "replication_key": "lastmodifieddate",
-        "tiebreak": "id",
-        "since": None,
-    }
+    spec = INVOICE_KEYS
+    reader = KeysetReader(client, spec)
     try:
-        before = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
+        before = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(reader.pages())]
         gone = [before[i][1] for i in (3, 17, 30)]  # inside the first page
         if page_first:
-            page = client.query_page(keyset_query(**spec))
+            page = client.query_page(keyset_query(spec))
             _control(config, "delete", {"table": "transaction", "ids": gone})
-            cuts, _ = client._plan(spec, every=50)
+            cuts, _ = reader.plan(every=50)
         else:
-            cuts, _ = client._plan(spec, every=50)
+            cuts, _ = reader.plan(every=50)
             _control(config, "delete", {"table": "transaction", "ids": gone})
-            page = client.query_page(keyset_query(**spec))
-        first = list(client._first_window(spec, lambda: page, cuts[0], None))
-        second = list(client._keyset_pages(spec, cuts[0], cuts[1], None))
-        after = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
+            page = client.query_page(keyset_query(spec))
+        first = list(reader.first_window(lambda: page, cuts[0]))
+        second = list(reader.pages(cuts[0], cuts[1]))
+        after = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(reader.pages())]
     finally:
         client.close()
         stop_emulator(proc)
@@ -140,34 +146,28 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
     lose that first row. The first-row check refuses it, and the window is read by keyset."""
     proc, config = start_emulator(tmp_path, customers=20, invoices=400)
     client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = {
-        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-        "table": "transaction",
-        "where": "type = 'CustInvc'",
-        "replication_key": "lastmodifieddate",
-        "tiebreak": "id",
-        "since": None,
-    }
+    spec = INVOICE_KEYS
+    reader = KeysetReader(client, spec)
 
     def keys(pages: list) -> list[tuple[str, int]]:
         return [(r["lastmodifieddate"], int(r["id"])) for rows in pages for r in rows]
 
     def by_offset(n: int) -> dict:
-        return client.query_page(keyset_query(**spec), offset=50 * n)
+        return client.query_page(keyset_query(spec), offset=50 * n)
 
     def answered() -> int:
         return sum(metrics(config)["requests"]["suiteql"].values())
 
     try:
-        cuts, starts = client._plan(spec, every=50, starts_through=3)
+        cuts, starts = reader.plan(every=50, starts_through=3)
         windows = list(zip([None, *cuts], [*cuts, None]))
         assert sorted(starts) == [1, 2, 3]
 
         page = by_offset(1)
         before = answered()
-        taken = list(client._offset_window(spec, lambda: page, starts[1], windows[1], None))
+        taken = list(reader.offset_window(lambda: page, starts[1], windows[1]))
         assert answered() == before  # the page itself, no request more
-        assert keys(taken) == keys(client._keyset_pages(spec, *windows[1], None))
+        assert keys(taken) == keys(reader.pages(*windows[1]))
 
         # Move the sixth row of the range into window 2, at the moment of that window's middle row.
         zone = ZoneInfo(config["account_timezone"])
@@ -181,9 +181,9 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
         assert len(shifted) == 50 and shifted[-1] == windows[2][1]  # full, and ends where the window ends,
         assert starts[2] not in shifted  # but without the window's first row
         before = answered()
-        got = keys(client._offset_window(spec, lambda: page, starts[2], windows[2], None))
+        got = keys(reader.offset_window(lambda: page, starts[2], windows[2]))
         assert answered() > before  # read again, by keyset
-        now = [key for key in keys([client.query_keyset(**spec)]) if windows[2][0] < key <= windows[2][1]]
+        now = [key for key in keys(reader.pages()) if windows[2][0] < key <= windows[2][1]]
         assert got == now and starts[2] in got and len(got) == 51
     finally:
         client.close()

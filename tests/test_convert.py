@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing as t
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,10 +13,10 @@ from singer_sdk.singerlib import RecordMessage
 
 from tap_netsuite.convert import (
     LocalToUtcText,
-    convert_value,
+    RecordConverter,
+    converter,
     filter_literal,
     local_to_utc,
-    to_record,
     zone_from_clock,
 )
 from tap_netsuite.writer import BufferedMsgSpecWriter
@@ -23,6 +24,16 @@ from tap_netsuite.writer import BufferedMsgSpecWriter
 LA = ZoneInfo("America/Los_Angeles")
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.timezone.utc
+
+
+def convert_value(value: str | None, prop: dict, zone: dt.tzinfo) -> t.Any:
+    """One NetSuite string as the type its JSON Schema property declares; empty is null."""
+    return None if value is None or value == "" else converter(prop, zone)(value)
+
+
+def to_record(row: dict, properties: dict, zone: dt.tzinfo) -> dict:
+    """One SuiteQL row as a record, as a stream's RecordConverter makes it."""
+    return RecordConverter(properties, zone)(row)
 
 
 @pytest.mark.parametrize(

@@ -63,13 +63,13 @@ def test_clock_skew_past_five_minutes_is_called_out():
 
 
 def test_a_column_or_table_that_needs_a_feature_says_which():
-    from tap_netsuite.client import _permission_hint
+    from tap_netsuite.hints import permission_hint
 
     column = (
         "Invalid search query. Detailed unprocessed description follows. Search error occurred: "
         "Unknown identifier 'subsidiary'. Available identifiers are: {transaction=transaction}."
     )
-    assert "NetSuite OneWorld" in _permission_hint(column)
+    assert "NetSuite OneWorld" in permission_hint(column)
     table = "Invalid search query. Detailed unprocessed description follows. Invalid search type: subsidiary."
-    assert "NetSuite OneWorld" in _permission_hint(table)
-    assert _permission_hint("Search error occurred: Unknown identifier 'balance'.") == ""
+    assert "NetSuite OneWorld" in permission_hint(table)
+    assert permission_hint("Search error occurred: Unknown identifier 'balance'.") == ""

@@ -2,7 +2,7 @@
 
 The tap runs as a user runs it (`python -m tap_netsuite.tap`, see `test_tap.run_tap`) against
 an emulator over a socket; `/_emulator/rows` is the oracle. The one exception is the 250,000
-invoice table, read through `NetSuiteClient.query_parallel` (the very code the streams page
+invoice table, read through `paging.read_pages` (the very code the streams page
 with) on two columns, so that the test is about paging and not about the SDK's per-record CPU.
 
 What "equal" means, column for column (README, "What you can rely on, and its limits"):
@@ -28,13 +28,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import REPO, start_emulator, stop_emulator
+from helpers import rows_of
 from test_emulator import control, rows
 from test_tap import SECRET_KEYS, run_tap
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import filter_literal
 from tap_netsuite.streams import schema_dir
-from tap_netsuite.suiteql import PY_DATETIME_FORMAT, rendered_second
+from tap_netsuite.paging import all_rows, read_pages
+from tap_netsuite.suiteql import PY_DATETIME_FORMAT, KeysetSpec, rendered_second
 
 UTC = dt.timezone.utc
 STREAMS = ("customer", "invoice", "deleted_record")
@@ -352,19 +354,19 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
         client = client_for(config, page_size=1000, max_concurrency=5)
         started = time.monotonic()
         try:
-            got_rows = list(
-                client.query_parallel(
-                    columns=f"id, {rendered_second('lastmodifieddate')} AS lastmodifieddate",
-                    table="transaction",
-                    where="type = 'CustInvc'",
-                    replication_key="lastmodifieddate",
-                    since=filter_literal(dt.datetime.fromisoformat(config["start_date"]), zone),
-                )
+            spec = KeysetSpec(
+                columns=f"id, {rendered_second('lastmodifieddate')} AS lastmodifieddate",
+                table="transaction",
+                where="type = 'CustInvc'",
+                replication_key="lastmodifieddate",
+                since=filter_literal(dt.datetime.fromisoformat(config["start_date"]), zone),
             )
+            got_rows = rows_of(read_pages(client, spec))
             elapsed = time.monotonic() - started
-            [count] = client.query_all(
+            [count] = all_rows(
+                client,
                 "SELECT COUNT(*) AS n, SUM(id) AS s, MIN(id) AS lo, MAX(id) AS hi "
-                "FROM transaction WHERE type = 'CustInvc'"
+                "FROM transaction WHERE type = 'CustInvc'",
             )
         finally:
             client.close()

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 from conftest import REPO
+from helpers import rows_of
 
 from tap_netsuite.client import NetSuiteClient, _decode
 from tap_netsuite.convert import LocalToUtcText, RecordConverter, local_to_utc
-from tap_netsuite.suiteql import select_list
+from tap_netsuite.paging import read_pages
+from tap_netsuite.suiteql import KeysetSpec, select_list
 
 LA = ZoneInfo("America/Los_Angeles")
 PROPS = {
@@ -189,18 +191,18 @@ def test_pages_read_from_the_emulator_take_the_fast_way_and_give_the_same_record
             if k in ("account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")
         },
     )
-    spec = {
-        "columns": select_list(properties),
-        "table": "transaction",
-        "where": "type = 'CustInvc'",
-        "replication_key": "lastmodifieddate",
-        "since": None,
-    }
+    spec = KeysetSpec(
+        columns=select_list(properties),
+        table="transaction",
+        where="type = 'CustInvc'",
+        replication_key="lastmodifieddate",
+        since=None,
+    )
     zone = ZoneInfo(emulator["account_timezone"])
     convert = RecordConverter(properties, zone)
     try:
-        pages = list(client.query_pages(**spec, decoder=convert.page_decoder))
-        plain = list(client.query_parallel(**spec))
+        pages = list(read_pages(client, spec, decoder=convert.page_decoder))
+        plain = rows_of(read_pages(client, spec))
     finally:
         client.close()
     assert len(pages) > 5 and all(type(row) is convert.row_type for page in pages for row in page)

@@ -8,9 +8,12 @@ import sys
 
 import pytest
 from conftest import REPO
+from helpers import rows_of
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuiteQueryError
+from tap_netsuite.paging import KeysetReader, all_rows, read_pages
+from tap_netsuite.suiteql import KeysetSpec
 
 SECRET_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 
@@ -49,7 +52,7 @@ def test_every_invoice_once_in_key_order_across_pages(full_sync):
     records = [m["record"] for m in messages(result.stdout, "RECORD", "invoice")]
     client = NetSuiteClient(**{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
     try:
-        [total] = client.query_all("SELECT COUNT(*) AS n FROM transaction WHERE type = 'CustInvc'")
+        [total] = all_rows(client, "SELECT COUNT(*) AS n FROM transaction WHERE type = 'CustInvc'")
     finally:
         client.close()
     ids = [r["id"] for r in records]
@@ -124,20 +127,20 @@ def test_a_refused_query_carries_netsuites_detail_and_the_query(emulator):
 
 
 def test_sequential_and_parallel_reading_give_the_same_rows_in_the_same_order(emulator):
-    """`query_keyset` (one request at a time) and `query_parallel` (windows) are one ordered read."""
+    """`KeysetReader.pages` (one request at a time) and `read_pages` (windows) are one ordered read."""
     client = NetSuiteClient(
         page_size=97, max_concurrency=3, **{k: emulator[k] for k in ("account_id", "base_url", *SECRET_KEYS)}
     )
-    spec = {
-        "columns": "id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
-        "table": "transaction",
-        "where": "type = 'CustInvc'",
-        "replication_key": "lastmodifieddate",
-        "since": "2020-01-01 00:00:00",
-    }
+    spec = KeysetSpec(
+        columns="id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
+        table="transaction",
+        where="type = 'CustInvc'",
+        replication_key="lastmodifieddate",
+        since="2020-01-01 00:00:00",
+    )
     try:
-        sequential = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_keyset(**spec)]
-        windowed = [(r["lastmodifieddate"], int(r["id"])) for r in client.query_parallel(**spec)]
+        sequential = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(KeysetReader(client, spec).pages())]
+        windowed = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(read_pages(client, spec))]
     finally:
         client.close()
     assert sequential == windowed == sorted(set(sequential))

@@ -1,0 +1,65 @@
+"""What the operator is told to do when NetSuite refuses: the texts `errors.py`'s exceptions carry.
+
+NetSuite's answers name a symptom ("Invalid login attempt", "Record 'x' was not found");
+these turn it into the setting, permission or feature to check, and where NetSuite shows it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Columns that exist only when the account has a feature (Setup > Company > Enable Features).
+FEATURES = {
+    "subsidiary": "NetSuite OneWorld (subsidiaries); on other accounts deselect the column",
+}
+
+# Which role permission each table the tap reads needs (Setup > Users/Roles > Manage Roles).
+PERMISSIONS = {
+    "customer": "Lists > Customers (View)",
+    "transaction": "Transactions > Invoice (View) and Find Transaction",
+    "transactionline": "Transactions > Invoice (View) and Find Transaction",
+    "deletedrecord": "Lists > Deleted Records (View)",
+}
+
+
+def permission_hint(detail: str) -> str:
+    """What a 'Record ... was not found' answer means: the role may not read that table."""
+    unknown = re.search(r"Unknown identifier '([^']+)'|Invalid search type: (\w+)", detail)
+    name = unknown and (unknown.group(1) or unknown.group(2))
+    if name and name.lower() in FEATURES:
+        return f"\n'{name}' exists only with {FEATURES[name.lower()]}."
+    match = re.search(r"Record '([^']+)' was not found", detail)
+    if not match:
+        return ""
+    table = match.group(1)
+    permission = PERMISSIONS.get(table.lower(), f"the permission for {table} records")
+    return (
+        f"\nThe token's role cannot read '{table}': give it {permission} "
+        "(Setup > Users/Roles > Manage Roles), or deselect the stream that reads it."
+    )
+
+
+def auth_failure(detail: str, *, realm: str, url: str, oauth2: bool) -> str:
+    """What a 401 means: NetSuite never says why, so the usual causes for the auth method in use."""
+    where = f"Used realm {realm!r} at {url}. NetSuite never says why; the usual causes are:\n"
+    if oauth2:
+        causes = (
+            "- the OAuth 2.0 client credentials mapping (Setup > Integration > OAuth 2.0 Client "
+            "Credentials (M2M) Setup) is revoked or its role lacks 'REST Web Services';\n"
+            "- account_id names another account than the integration's;\n"
+            "- clock skew: this machine's clock must be right to the minute;\n"
+        )
+    else:
+        causes = (
+            "- account_id: the realm must be the account id as NetSuite shows it "
+            "(1234567, or 1234567_SB1 for a sandbox); a sandbox refresh invalidates its tokens;\n"
+            "- clock skew: this machine's clock must be within 5 minutes of NetSuite's;\n"
+            "- consumer key/secret or token id/secret wrong, or the token revoked;\n"
+            "- the token's role lacks the 'REST Web Services' and "
+            "'Log in using Access Tokens' permissions.\n"
+        )
+    return (
+        f"NetSuite refused the credentials (HTTP 401): {detail}\n{where}{causes}"
+        "Setup > Users/Roles > User Management > View Login Audit Trail shows the "
+        "failed attempt and its reason."
+    )

@@ -1,0 +1,234 @@
+"""Reading a query's rows page by page: by offset for small queries, by keyset for tables.
+
+A table is read in (replication key, tiebreak) order by keyset, always at offset 0, so
+no table size or offset cap matters. `read_pages` reads it by several requests at once:
+one small query plans windows of one page each, read concurrently and handed out in
+order. Every request goes through `NetSuiteClient.query_page` (signing, retries, errors).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import typing as t
+
+import msgspec
+
+from tap_netsuite import parallel
+from tap_netsuite.errors import NetSuiteError, NetSuiteQueryError
+from tap_netsuite.suiteql import KeysetSpec, boundaries_query, keyset_query
+
+if t.TYPE_CHECKING:
+    from tap_netsuite.client import NetSuiteClient
+
+OFFSET_CAP = 100_000  # no row past this one is reachable by offset paging (docs/netsuite.md, paging)
+
+Key = tuple[str, int]  # a row's (rendered replication key, tiebreak)
+Window = tuple[Key | None, Key | None]  # rows after the first key, through the second; None: no bound
+
+_LOG = logging.getLogger("tap_netsuite.paging")
+
+
+def all_rows(client: NetSuiteClient, query: str) -> t.Iterator[dict]:
+    """Every row of a small query, paged by offset (capped at 100,000 rows by NetSuite).
+
+    For tables that can grow past that cap, use `read_pages`.
+    """
+    offset = 0
+    while True:
+        page = client.query_page(query, offset=offset)
+        yield from (_row(item) for item in page.get("items", []))
+        if not page.get("hasMore"):
+            return
+        offset += len(page.get("items", []))
+
+
+def read_pages(
+    client: NetSuiteClient,
+    spec: KeysetSpec,
+    *,
+    on_plan: t.Callable[[int, int], None] | None = None,
+    on_page: t.Callable[[dict], None] | None = None,
+    decoder: msgspec.json.Decoder | None = None,
+    read_ahead_by_offset: bool = False,
+) -> t.Iterator[list]:
+    """The rows of `spec` a page at a time, in key order, read by several requests at once.
+
+    One small query gives the key of every page-size-th row; the range is
+    cut there into windows of one full page each, read concurrently (each
+    by keyset, so a window that grew during the sync is read to its end)
+    while rows are handed out window by window: the order, and so a
+    resumable state, is kept. `on_plan(rows, windows)` is told the plan. With a
+    `decoder` (see `NetSuiteClient.query_page`), rows come as it decodes them (dicts when a
+    page is not of its type); they are read by column name, `row[column]`, for the keyset.
+
+    `read_ahead_by_offset`, for a range that is likely large (a stream's first sync):
+    while the plan is made, the slots it leaves idle read the pages after the first, by
+    offset; each is taken as its window only when it is exactly that window (see
+    `KeysetReader.offset_window`), else the window is read by keyset like the others.
+    """
+    reader = KeysetReader(client, spec, on_page=on_page, decoder=decoder)
+    page_size = client.page_size
+    ahead = _idle_slots(client, reserved=2) if read_ahead_by_offset else 0  # 2: the first page, the plan
+    # The first page is the start of the first window whatever the plan says: it is read
+    # while the plan is made, so planning costs no time of its own.
+    from_start = keyset_query(spec)
+    first = parallel.started("first-page", functools.partial(client.query_page, decoder=decoder), from_start)
+    offset_pages = [
+        parallel.started(
+            f"offset-page-{n}",
+            functools.partial(client.query_page, offset=n * page_size, decoder=decoder),
+            from_start,
+        )
+        for n in range(1, ahead + 1)
+    ]
+    try:
+        cuts, starts = reader.plan(every=page_size, starts_through=ahead)
+    except NetSuiteQueryError as exc:
+        # ROW_NUMBER and TRUNC are documented SuiteQL; should an account refuse them, read
+        # the range as one window, one request at a time, rather than not at all.
+        _LOG.warning(
+            "Reading %s one page at a time: the query that plans windows was refused (%s).", spec.table, exc.detail
+        )
+        cuts, starts = [], {}
+    edges: list[Key | None] = [None, *cuts, None]
+    windows: list[Window] = list(itertools.pairwise(edges))
+    if on_plan:
+        on_plan(len(cuts) * page_size, len(windows))
+    sources = [functools.partial(reader.pages, low, high) for low, high in windows]
+    sources[0] = functools.partial(reader.first_window, first, windows[0][1])
+    # Window n (n >= 1) is the rows after plan position n x page size: the offset page n.
+    # The last window has no end to check a page against; it and any beyond are read by keyset.
+    for n, page in enumerate(offset_pages[: max(0, len(windows) - 2)], start=1):
+        sources[n] = functools.partial(reader.offset_window, page, starts.get(n), windows[n])
+    if len(sources) == 1:
+        yield from sources[0]()
+        return
+    # in_order hands out the items of each batch: here a batch of one page.
+    yield from parallel.in_order(
+        [functools.partial(_one_by_one, source) for source in sources], ahead=2 * client.limiter.maximum
+    )
+
+
+class KeysetReader:
+    """The pieces `read_pages` reads `spec` with: keyset pages, the plan, and its two special windows."""
+
+    def __init__(
+        self,
+        client: NetSuiteClient,
+        spec: KeysetSpec,
+        *,
+        on_page: t.Callable[[dict], None] | None = None,
+        decoder: msgspec.json.Decoder | None = None,
+    ) -> None:
+        self.client = client
+        self.spec = spec
+        self.on_page = on_page
+        self.decoder = decoder
+
+    def pages(self, after: Key | None = None, through: Key | None = None) -> t.Iterator[list[dict]]:
+        """The rows after the key `after` through the key `through`, a page at a time, by keyset."""
+        while True:
+            page = self.client.query_page(keyset_query(self.spec, after=after, through=through), decoder=self.decoder)
+            if self.on_page:
+                self.on_page(page)
+            items = page.get("items", [])
+            yield _rows(items)
+            if not page.get("hasMore") or not items:
+                return
+            after = self.spec.key(items[-1])
+
+    def plan(self, *, every: int, starts_through: int = 0) -> tuple[list[Key], dict[int, Key]]:
+        """The key of every `every`-th row of the query, where its one-page windows end; and with
+        `starts_through` = n, the first key of the n windows after the first, by window number
+        (window 0 is the first; see `boundaries_query`)."""
+        cuts: list[Key] = []
+        starts: dict[int, Key] = {}
+        position = 0
+        while True:
+            page = self.client.query_page(
+                boundaries_query(self.spec, every=every, after_position=position, starts_through=starts_through)
+            )
+            items = page.get("items", [])
+            for item in items:
+                window, rest = divmod(int(item["position"]), every)
+                key = (item["second"], int(item["tiebreak"]))
+                if rest == 0:
+                    cuts.append(key)
+                else:  # the first row of a window: position window x every + 1
+                    starts[window] = key
+            if not page.get("hasMore") or not items:
+                return cuts, starts
+            position = int(items[-1]["position"])
+
+    def first_window(self, first: t.Callable[[], dict], through: Key | None) -> t.Iterator[list[dict]]:
+        """The first window: the page read beside the plan, then by keyset from its last row.
+
+        Rows the table gained or lost between the two queries only move where that page
+        ends; its rows past the window's end are left to the next window.
+        """
+        key = self.spec.key
+        page = first()
+        if self.on_page:
+            self.on_page(page)
+        rows = _rows(page.get("items", []))
+        if through is not None:
+            rows = [row for row in rows if key(row) <= through]
+        yield rows
+        last = key(rows[-1]) if rows else None
+        if last != through and (page.get("hasMore") or through is not None):
+            yield from self.pages(last, through)
+
+    def offset_window(self, page: t.Callable[[], dict], start: Key | None, window: Window) -> t.Iterator[list[dict]]:
+        """One window, from the page read by offset beside the plan when that page is exactly it.
+
+        A page of one ordered query is a run of consecutive rows as they were when it was
+        read: every row then present between its first and its last key is in it. The page
+        is taken when it is full and begins with the window's first row and ends with its
+        last, as the plan gave them (`start`, and the window's end). It then holds every
+        row of the window that the plan saw and that is still there. A row that entered
+        the window after the plan, before the page's first row, was committed late, and
+        a keyset read misses such a row too once it has passed: the next sync's lookback
+        reads it. Any other page (rows deleted or added before it moved it, a short page,
+        a refused offset) is dropped, and the window is read by keyset like any other.
+        """
+        key = self.spec.key
+        low, high = window
+        try:
+            answer = page()
+        except NetSuiteError as exc:
+            _LOG.debug("A page read by offset was not used: %s", exc)
+            answer = {}
+        rows = _rows(answer.get("items", []))
+        if start is not None and len(rows) == self.client.page_size and key(rows[0]) == start and key(rows[-1]) == high:
+            if self.on_page:
+                self.on_page(answer)
+            yield rows
+            return
+        yield from self.pages(low, high)
+
+
+def _idle_slots(client: NetSuiteClient, *, reserved: int) -> int:
+    """Slots of the limit that nobody holds or waits for, less `reserved`; no more pages than
+    offset paging can reach (NetSuite's cap)."""
+    limiter = client.limiter
+    return max(0, min(limiter.limit - limiter.busy - reserved, OFFSET_CAP // client.page_size - 1))
+
+
+def _rows(items: list) -> list:
+    """A page's rows: a typed decoder's rows as they are, else dicts less their `links`."""
+    return items if items and isinstance(items[0], msgspec.Struct) else [_row(item) for item in items]
+
+
+def _one_by_one(source: t.Callable[[], t.Iterable[list]]) -> t.Iterator[list[list]]:
+    """Each page of `source` as a batch of one item, so that `parallel.in_order` hands out pages."""
+    for page in source():
+        yield [page]
+
+
+def _row(item: dict) -> dict:
+    """An item without NetSuite's `links`, which is not a column (removed in place: the
+    item was just parsed, and a copy per row cost more than the rest of the parsing)."""
+    item.pop("links", None)
+    return item

@@ -134,6 +134,13 @@ class TapNetSuite(Tap):
             "longest a NetSuite request runs before it is killed; re-read rows are upserted.",
         ),
         th.Property(
+            "request_timeout",
+            th.IntegerType(minimum=1),
+            default=900,
+            description="Seconds one whole request may take, answer and body, before it is cut and "
+            "retried. 900 is NetSuite's own limit for a request.",
+        ),
+        th.Property(
             "open_invoices_restlet_script",
             th.StringType,
             description="Script id of the open-invoices RESTlet from suitescripts/ "
@@ -183,6 +190,7 @@ class TapNetSuite(Tap):
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
             max_concurrency=c.get("max_concurrency", 2),
+            request_timeout=c.get("request_timeout", 900),
         )
 
     def reading_zone(self) -> dt.tzinfo:

@@ -20,7 +20,7 @@ from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteRestletError
+from tap_netsuite.errors import NetSuiteDataError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages
 from tap_netsuite.suiteql import KeysetSpec, quote, select_list
 from tap_netsuite.writer import BufferedMsgSpecWriter
@@ -100,14 +100,21 @@ class SuiteQLStream(Stream):
         )
         self._bookmark = None
         pages = iter(pages)
-        first = next(pages, None)  # the first page and the plan, read while the clock is asked
-        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-        if first is not None:
-            self._page_extracted()
-            yield from to_records.records(first)
-        for rows in pages:
-            self._page_extracted()
-            yield from to_records.records(rows)
+        try:
+            first = next(pages, None)  # the first page and the plan, read while the clock is asked
+            tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+            if first is not None:
+                self._page_extracted()
+                yield from to_records.records(first)
+            for rows in pages:
+                self._page_extracted()
+                yield from to_records.records(rows)
+        except NetSuiteDataError as exc:
+            msg = (
+                f"Stream {self.name!r}, {exc}. NetSuite sent a value its column's type cannot hold: "
+                "deselect the column, or report the value with the column's type in schemas/."
+            )
+            raise NetSuiteDataError(msg) from None
         # Every record yielded has been written by now: send them on, even if no STATE follows.
         tap.message_writer.flush()
 

@@ -272,23 +272,39 @@ class OpenInvoiceAgingStream(Stream):
     def get_records(self, context: Context | None) -> t.Iterable[dict]:  # noqa: ARG002
         config = self.config
         params: dict[str, t.Any] = {"page_size": config.get("page_size", 1000)}
+        seen: set[str] = set()  # every cursor followed: one given again would loop
         while True:
             answer = self._tap.client.call_restlet(
                 config["open_invoices_restlet_script"], config["open_invoices_restlet_deploy"], params
             )
-            for item in answer.get("items", []):
+            if not isinstance(answer, dict):
+                _bad_restlet_page(_brief(answer))
+            items, more = answer.get("items"), answer.get("has_more", False)
+            if not isinstance(items, list) or not isinstance(more, bool) or (more and not items):
+                _bad_restlet_page(f"items {_brief(items)} and has_more {more!r}")
+            for item in items:
                 yield {**item, "as_of": answer["as_of"]}
-            if not answer.get("has_more"):
+            if not more:
                 self._tap.message_writer.flush()
                 return
             cursor = answer.get("next_cursor")
-            if not cursor or cursor == params.get("cursor"):
-                msg = (
-                    f"The open-invoices RESTlet said has_more without a new next_cursor ({cursor!r}); "
-                    "deploy the RESTlet from this tap's suitescripts/ so that it pages correctly."
-                )
-                raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
+            if not cursor or not isinstance(cursor, str) or cursor in seen:
+                _bad_restlet_page(f"has_more without a new next_cursor ({cursor!r})")
+            seen.add(cursor)
             params = {"page_size": params["page_size"], "cursor": cursor}
+
+
+def _bad_restlet_page(what: str) -> t.NoReturn:
+    msg = (
+        f"The open-invoices RESTlet answered {what}: its pages do not move on. Deploy the "
+        "RESTlet from this tap's suitescripts/ so that it pages correctly."
+    )
+    raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
+
+
+def _brief(value: t.Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class DeletedRecordStream(SuiteQLStream):

@@ -85,12 +85,16 @@ def test_a_plan_whose_position_does_not_grow_stops(client_of):
     assert len(server.requests) == 2
 
 
-def fake_suiteql(rows: list[dict]):
+def fake_suiteql(rows: list[str], restlet: dict | None = None):
     """Enough of SuiteQL for a sync: the account's clock, an empty plan, `rows` for the customer
-    table's first page and nothing for the others (sent as raw JSON text, escapes and all)."""
+    table's first page and nothing for the others (sent as raw JSON text, escapes and all);
+    `restlet` answers every RESTlet call."""
     now = dt.datetime.now(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%d %H:%M:%S")
 
     def answer(request, sock):
+        if request.path.endswith("restlet.nl"):
+            sock.sendall(reply(200, restlet or {}))
+            return
         query = request.json()["q"]
         if "FROM DUAL" in query:
             body = {"items": [{"now": now}], "hasMore": False}
@@ -101,6 +105,39 @@ def fake_suiteql(rows: list[dict]):
         sock.sendall(reply(200, body))
 
     return answer
+
+
+def run_tap(tmp_path, server: HostileServer, **settings: str) -> subprocess.CompletedProcess:
+    config = {"account_id": "1234567", "base_url": server.url, **TBA, "account_timezone": "America/Los_Angeles"}
+    (tmp_path / "config.json").write_text(json.dumps({**config, **settings}))
+    return subprocess.run(
+        [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ({"items": [{"id": 1}], "has_more": True, "next_cursor": "A", "as_of": "2024-01-01"}, "next_cursor ('A')"),
+        ({"items": [], "has_more": True, "next_cursor": "B", "as_of": "2024-01-01"}, "items [] and has_more True"),
+        ({"items": [{"id": 1}], "has_more": "no", "as_of": "2024-01-01"}, "has_more 'no'"),
+    ],
+    ids=["cursor-repeats", "more-without-items", "has_more-text"],
+)
+def test_a_restlet_cursor_that_does_not_move_on_stops_the_stream(tmp_path, answer, expected):
+    with HostileServer(fake_suiteql([], restlet=answer)) as server:
+        result = run_tap(tmp_path, server, open_invoices_restlet_script="1", open_invoices_restlet_deploy="1")
+        calls = [r for r in server.requests if r.path.endswith("restlet.nl")]
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    [line] = [line for line in result.stderr.splitlines() if "| ERROR " in line]
+    assert "The open-invoices RESTlet answered" in line and expected in line
+    assert len(calls) <= 2
 
 
 @pytest.mark.parametrize(
@@ -114,16 +151,7 @@ def fake_suiteql(rows: list[dict]):
 )
 def test_a_value_that_cannot_be_converted_is_one_line_naming_stream_column_row_and_value(tmp_path, row, expected):
     with HostileServer(fake_suiteql([row])) as server:
-        config = {"account_id": "1234567", "base_url": server.url, **TBA, "account_timezone": "America/Los_Angeles"}
-        (tmp_path / "config.json").write_text(json.dumps(config))
-        result = subprocess.run(
-            [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json")],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-            check=False,
-        )
+        result = run_tap(tmp_path, server)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     [line] = [line for line in result.stderr.splitlines() if "| ERROR " in line]

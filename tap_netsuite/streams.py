@@ -223,12 +223,18 @@ class Progress:
         self._lock = threading.Lock()
 
     def planned(self, rows: int, windows: int) -> None:
-        self.expected = rows
-        self.logger.info("%s: about %d rows to read in %d window(s).", self.stream, rows, windows)
+        """The plan: `rows` in the full windows, a window per page; the last window holds less than a page."""
+        if windows <= 1:
+            self.logger.info("%s: less than a page of rows to read, in one window.", self.stream)
+            return
+        page = rows // (windows - 1)
+        self.expected = rows + page // 2
+        self.logger.info("%s: %d to %d rows to read in %d windows.", self.stream, rows, rows + page - 1, windows)
 
     def page(self, page: dict) -> None:
         with self._lock:
             self.done += len(page.get("items", []))
+            self.expected = max(self.expected, self.done)
             now = time.monotonic()
             if now - self.last < self.every:
                 return

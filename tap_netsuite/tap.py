@@ -29,6 +29,12 @@ from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
 STREAMS = (CustomerStream, InvoiceStream, DeletedRecordStream)
+TEST_HELP = (
+    "Use --test to check the connection: one tiny request per selected stream, and a diagnosis "
+    "(account, realm, host, auth method, clock skew, what each stream could read); no records "
+    "are written, exit 1 if any stream cannot be read. Use --test=schema to print the schemas "
+    "without syncing."
+)
 
 
 class TapNetSuite(Tap):
@@ -267,6 +273,15 @@ class TapNetSuite(Tap):
                 source = f"file {getattr(state, 'name', '')!r}".replace(" ''", "")
                 kwargs["state"] = io.StringIO(json.dumps(settings.parsed_state(text, source)))
             super().invoke(*args, **kwargs)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, with `--test` described as what it does here."""
+        command = super().get_singer_command()
+        for option in command.params:
+            if "--test" in option.opts and isinstance(option, click.Option):
+                option.help = TEST_HELP
+        return command
 
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:

@@ -35,3 +35,16 @@ def test_a_full_disk_gets_one_line_and_exit_1(emulator, tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr[-3000:]
     assert "No space left where stdout is written" in result.stderr
+
+
+def test_progress_never_says_about_0_rows_and_help_says_what_test_does(emulator, tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({**emulator, "page_size": 1000}))
+    cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json")]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "about 0 rows" not in result.stderr
+    assert "customer: less than a page of rows to read, in one window." in result.stderr  # 120 customers
+    assert "invoice: 2000 to 2999 rows to read in 3 windows." in result.stderr  # 2500 invoices
+    shown = subprocess.run([*cmd[:3], "--help"], capture_output=True, text=True, cwd=REPO, timeout=60, check=True)
+    assert "sync a single record" not in shown.stdout
+    assert "one tiny request per selected stream" in " ".join(shown.stdout.split())

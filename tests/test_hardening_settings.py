@@ -4,6 +4,7 @@ no request sent (the emulator counts them)."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -73,3 +74,23 @@ def test_a_password_in_base_url_is_dropped_and_never_shown(emulator, tmp_path):
     assert tested.returncode == 0 and "REST host" in tested.stdout
     for result in (synced, refused, tested):
         assert "hunter2-secret" not in result.stdout + result.stderr
+
+
+def test_test_against_a_port_nobody_listens_on_names_the_refusal_without_retrying(emulator, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run(tmp_path, {**emulator, "base_url": f"http://127.0.0.1:{port}"}, "--test")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"Could not connect to http://127.0.0.1:{port}" in result.stderr
+    assert "(connection refused)" in result.stderr
+    assert "retry" not in result.stderr  # not 21 attempts with backoff
+
+
+def test_https_against_the_plain_http_emulator_is_named_a_tls_failure(emulator, tmp_path):
+    result = run(tmp_path, {**emulator, "base_url": emulator["base_url"].replace("http://", "https://")})
+    assert result.returncode == 1
+    [line] = errors(result)
+    assert "The TLS (SSL) handshake with https://127.0.0.1" in line and "use http://" in line
+    assert "retry" not in result.stderr

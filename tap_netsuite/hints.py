@@ -8,18 +8,7 @@ from __future__ import annotations
 
 import re
 
-# Columns that exist only when the account has a feature (Setup > Company > Enable Features).
-FEATURES = {
-    "subsidiary": "NetSuite OneWorld (subsidiaries); on other accounts deselect the column",
-}
-
-# Which role permission each table the tap reads needs (Setup > Users/Roles > Manage Roles).
-PERMISSIONS = {
-    "customer": "Lists > Customers (View)",
-    "transaction": "Transactions > Invoice (View) and Find Transaction",
-    "transactionline": "Transactions > Invoice (View) and Find Transaction",
-    "deletedrecord": "Lists > Deleted Records (View)",
-}
+from tap_netsuite.catalogue import FEATURES, permission_for
 
 
 def permission_hint(detail: str) -> str:
@@ -32,7 +21,7 @@ def permission_hint(detail: str) -> str:
     if not match:
         return ""
     table = match.group(1)
-    permission = PERMISSIONS.get(table.lower(), f"the permission for {table} records")
+    permission = permission_for(table) or f"the permission for {table} records"
     return (
         f"\nThe token's role cannot read '{table}': give it {permission} "
         "(Setup > Users/Roles > Manage Roles), or deselect the stream that reads it."

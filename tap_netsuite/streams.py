@@ -1,29 +1,23 @@
-"""Thin stream classes: which table, which rows, which keys. `paging` does the reading."""
+"""Stream classes, one per table of the catalogue (`catalogue.TABLES`). `paging` does the reading."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import importlib.resources
 import threading
 import time
 import typing as t
 from pathlib import Path
 
-from singer_sdk import Stream
-from singer_sdk.helpers._typing import to_json_compatible
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
-from singer_sdk.singerlib import RecordMessage
-from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 
+from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteDataError, NetSuiteRestletError
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteDataError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages
+from tap_netsuite.sdk_fast_path import FastRecordPath, NetSuiteStreamBase
 from tap_netsuite.suiteql import KeysetSpec, quote, select_list
-from tap_netsuite.writer import BufferedMsgSpecWriter
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -40,14 +34,13 @@ def schema_dir() -> t.Any:
 SCHEMAS = SchemaDirectory(schema_dir())
 
 
-class SuiteQLStream(Stream):
+class SuiteQLStream(FastRecordPath):
     """A table read incrementally on its replication key by keyset, in (key, tiebreak) order."""
 
+    # Set from the stream's catalogue entry by `stream_class` (see catalogue.Table).
     table: t.ClassVar[str]
     where: t.ClassVar[str | None] = None
-    primary_keys: t.ClassVar[list[str]] = ["id"]
-    replication_key = "lastmodifieddate"
-    tiebreak: t.ClassVar[str] = "id"  # an integer column unique within one query
+    tiebreak: t.ClassVar[str] = "id"
     schema = StreamSchema(SCHEMAS)
 
     # Records arrive in replication-key order, so state is resumable mid-stream.
@@ -59,13 +52,9 @@ class SuiteQLStream(Stream):
     # RecordConverter already gives every value its schema type; the SDK's second pass
     # over each record was a third of the tap's CPU per record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    # (context, its bookmark dict or None) for the partition being read; see _increment_stream_state.
-    _bookmark: tuple[Context | None, dict | None] | None = None
-    _extracted: dt.datetime | None = None  # time_extracted of the page being handed out
-    _envelope: tuple[bytes, bytes] | None = None  # see _page_extracted
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        tap = self._tap
+        tap = self.netsuite_tap
         zone = tap.reading_zone()
         start = self.get_starting_timestamp(context)
         bookmarked = bool(self.get_context_state(context).get("replication_key_value"))
@@ -78,6 +67,9 @@ class SuiteQLStream(Stream):
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
         }
+        if not self.replication_key:
+            msg = f"The {self.name} stream is read by its replication key: keep one in the catalog for it."
+            raise NetSuiteConfigError(msg)
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
         spec = KeysetSpec(
@@ -98,16 +90,16 @@ class SuiteQLStream(Stream):
             # speed. Later syncs usually find little, and read only what they need.
             read_ahead_by_offset=not bookmarked,
         )
-        self._bookmark = None
+        self.start_reading()
         pages = iter(pages)
         try:
             first = next(pages, None)  # the first page and the plan, read while the clock is asked
             tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
             if first is not None:
-                self._page_extracted()
+                self.page_read()
                 yield from to_records.records(first)
             for rows in pages:
-                self._page_extracted()
+                self.page_read()
                 yield from to_records.records(rows)
         except NetSuiteDataError as exc:
             msg = (
@@ -121,95 +113,6 @@ class SuiteQLStream(Stream):
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
         return self.where
-
-    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
-        """The SDK's own, with the bookmark's dict looked up once per partition instead of per record.
-
-        For a sorted, unchecked, unpartitioned-state incremental stream, as these are, the SDK's
-        increment sets the bookmark to the record's replication key value; this does the same.
-        Anything else (or a null value, which the SDK warns of) is left to the SDK.
-        """
-        if self._bookmark is None or self._bookmark[0] is not context:
-            self._bookmark = (context, self._plain_bookmark(context))
-        bookmark = self._bookmark[1]
-        value = latest_record.get(self.replication_key) if bookmark is not None else None
-        if value is None:
-            super()._increment_stream_state(latest_record, context=context)
-            return
-        bookmark["replication_key"] = self.replication_key
-        # to_json_compatible changes only datetimes and UUIDs; these keys are strings already.
-        bookmark["replication_key_value"] = value if type(value) is str else to_json_compatible(value)
-
-    def _plain_bookmark(self, context: Context | None) -> dict | None:
-        plain = (
-            self.replication_method == REPLICATION_INCREMENTAL
-            and self.replication_key
-            and self.is_sorted
-            and not self.check_sorted
-            and self.state_partitioning_keys is None
-        )
-        return self.get_context_state(context) if plain else None
-
-    def _process_record(
-        self, record: dict, child_context: Context | None = None, partition_context: Context | None = None
-    ) -> None:
-        """The SDK's own, less its copy of every record for child streams when there are none."""
-        if self.child_streams:
-            super()._process_record(record, child_context, partition_context)
-            return
-        if partition_context:
-            for key, value in partition_context.items():
-                record.setdefault(key, value)
-
-    @functools.cached_property
-    def _unmapped_alias(self) -> str | None:
-        """The stream name records go out under when no stream map changes them, else None."""
-        maps = self.stream_maps
-        if (
-            len(maps) == 1
-            and type(maps[0]) is SameRecordTransform
-            and not maps[0].flattening_enabled
-            and isinstance(self._tap.message_writer, BufferedMsgSpecWriter)
-        ):
-            return maps[0].stream_alias
-        return None
-
-    def _page_extracted(self) -> None:
-        """A page was read: its records share one time_extracted, and when no stream map changes
-        them, one RECORD envelope (see `BufferedMsgSpecWriter.envelope`); else None."""
-        self._extracted = utc_now()
-        alias = self._unmapped_alias
-        self._envelope = (
-            None if alias is None else BufferedMsgSpecWriter.envelope(alias, self._stream_version, self._extracted)
-        )
-
-    def _write_record_message(self, record: dict) -> None:
-        """The SDK's own; when no stream map changes records, the record goes to the writer with
-        the envelope of the line `RecordMessage(...).to_dict()` would give, so the line is the same.
-        """
-        envelope = self._envelope
-        if envelope is None:
-            super()._write_record_message(record)
-            return
-        self._tap.message_writer.write_record(record, envelope)
-        self.state_manager.is_flushed = False
-
-    def _generate_record_messages(self, record: dict) -> t.Iterator[RecordMessage]:
-        """The SDK's own, less its two passes over every record that cannot change anything here.
-
-        Records hold only the selected columns (the query asks for no others) with their
-        schema types already, so the SDK's removal of deselected properties and its type
-        conformance are skipped; stream maps still apply. (singer-sdk is pinned to 0.54.)
-        """
-        for stream_map in self.stream_maps:
-            mapped = stream_map.transform(record)
-            if mapped is not None:
-                yield RecordMessage(
-                    stream=stream_map.stream_alias,
-                    record=mapped,
-                    version=self._stream_version,
-                    time_extracted=self._extracted,
-                )
 
 
 class Progress:
@@ -252,18 +155,7 @@ class Progress:
         )
 
 
-class CustomerStream(SuiteQLStream):
-    name = "customer"
-    table = "customer"
-
-
-class InvoiceStream(SuiteQLStream):
-    name = "invoice"
-    table = "transaction"
-    where = "type = 'CustInvc'"
-
-
-class OpenInvoiceAgingStream(Stream):
+class OpenInvoiceAgingStream(NetSuiteStreamBase):
     """Open invoices aged by the tap's own RESTlet (suitescripts/), one snapshot per `as_of` day.
 
     Enabled when `open_invoices_restlet_script` and `..._deploy` are set. The
@@ -280,7 +172,7 @@ class OpenInvoiceAgingStream(Stream):
         params: dict[str, t.Any] = {"page_size": config.get("page_size", 1000)}
         seen: set[str] = set()  # every cursor followed: one given again would loop
         while True:
-            answer = self._tap.client.call_restlet(
+            answer = self.netsuite_tap.client.call_restlet(
                 config["open_invoices_restlet_script"], config["open_invoices_restlet_deploy"], params
             )
             if not isinstance(answer, dict):
@@ -291,7 +183,7 @@ class OpenInvoiceAgingStream(Stream):
             for item in items:
                 yield {**item, "as_of": answer["as_of"]}
             if not more:
-                self._tap.message_writer.flush()
+                self.netsuite_tap.message_writer.flush()
                 return
             cursor = answer.get("next_cursor")
             if not cursor or not isinstance(cursor, str) or cursor in seen:
@@ -314,18 +206,13 @@ def _brief(value: t.Any) -> str:
 
 
 class DeletedRecordStream(SuiteQLStream):
-    """NetSuite's deletedrecord, one partition per record type this tap reads.
+    """NetSuite's deletedrecord, one partition per record type the catalogue reads deletions of.
 
     A record id is unique only within its record type, so each type is read
     as its own keyset (deleteddate, recordid) with its own bookmark.
     """
 
-    name = "deleted_record"
-    table = "deletedrecord"
-    primary_keys: t.ClassVar[list[str]] = ["type", "recordid"]
-    replication_key = "deleteddate"
-    tiebreak = "recordid"
-    record_types: t.ClassVar[tuple[str, ...]] = ("customer", "invoice")
+    record_types: t.ClassVar[tuple[str, ...]] = deleted_types()
 
     @property
     def partitions(self) -> list[dict]:
@@ -333,3 +220,25 @@ class DeletedRecordStream(SuiteQLStream):
 
     def where_for(self, context: Context | None) -> str | None:
         return f"type = {quote(context['type'])}" if context else None
+
+
+def stream_class(table: Table) -> type[SuiteQLStream]:
+    """The stream class that reads a catalogued table."""
+    base = DeletedRecordStream if table.per_deleted_type else SuiteQLStream
+    attributes = {
+        "__doc__": f"The {table.stream} stream: SuiteQL table {table.table}"
+        + (f" where {table.where}." if table.where else "."),
+        "__module__": __name__,
+        "name": table.stream,
+        "table": table.table,
+        "where": table.where,
+        "primary_keys": list(table.primary_keys),
+        "replication_key": table.replication_key,
+        "tiebreak": table.tiebreak,
+    }
+    class_name = "".join(part.title() for part in table.stream.split("_")) + "Stream"
+    return type(class_name, (base,), attributes)
+
+
+# Every catalogued table's stream class, by stream name, in catalogue order.
+STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {table.stream: stream_class(table) for table in TABLES}

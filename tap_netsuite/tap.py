@@ -15,7 +15,7 @@ import types
 import typing as t
 
 import click
-from singer_sdk import Tap
+from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
@@ -24,11 +24,10 @@ from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
-from tap_netsuite.streams import CustomerStream, DeletedRecordStream, InvoiceStream, OpenInvoiceAgingStream
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
-STREAMS = (CustomerStream, InvoiceStream, DeletedRecordStream)
 TEST_HELP = (
     "Use --test to check the connection: one tiny request per selected stream, and a diagnosis "
     "(account, realm, host, auth method, clock skew, what each stream could read); no records "
@@ -42,6 +41,7 @@ class TapNetSuite(Tap):
 
     name = "tap-netsuite"
     message_writer_class = BufferedMsgSpecWriter
+    message_writer: BufferedMsgSpecWriter  # made by the SDK from message_writer_class
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -174,8 +174,8 @@ class TapNetSuite(Tap):
             settings.check_config(self.config)
             settings.check_state(self.state)
 
-    def discover_streams(self) -> list:
-        streams = [stream(tap=self) for stream in STREAMS]
+    def discover_streams(self) -> list[Stream]:
+        streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
         for stream in streams:
@@ -189,9 +189,12 @@ class TapNetSuite(Tap):
             # The scopes the streams need: RESTlets are a scope of their own.
             ["rest_webservices", "restlets"] if c.get("open_invoices_restlet_script") else ["rest_webservices"]
         )
+        credentials: dict[str, t.Any] = {
+            name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")
+        }
         return NetSuiteClient(
             account_id=c["account_id"],
-            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")},
+            **credentials,
             oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),

@@ -41,7 +41,7 @@ def start_emulator(tmp: Path, *extra: str, **sizes: int) -> tuple[subprocess.Pop
         str(config_out),
         *extra,
     ]
-    with open(tmp / "emulator.log", "wb") as log:  # the child keeps its own copy of the handle
+    with (tmp / "emulator.log").open("wb") as log:  # the child keeps its own copy of the handle
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     deadline = time.monotonic() + 120
     while not config_out.exists() or not config_out.read_text().strip().endswith("}"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import urllib.request
 from zoneinfo import ZoneInfo
@@ -160,7 +161,7 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
 
     try:
         cuts, starts = reader.plan(every=50, starts_through=3)
-        windows = list(zip([None, *cuts], [*cuts, None]))
+        windows = list(itertools.pairwise([None, *cuts, None]))
         assert sorted(starts) == [1, 2, 3]
 
         page = by_offset(1)

@@ -134,7 +134,7 @@ def test_response_has_netsuites_exact_shape(emulator):
     assert raw.count('{"links":[],"id":"') == 50
     truth = {r["id"]: r for r in rows(emulator, "customer")}
     for item in body["items"]:
-        assert list(item)[0] == "links" and item["links"] == []
+        assert next(iter(item)) == "links" and item["links"] == []
         values = {k: v for k, v in item.items() if k != "links"}
         assert all(isinstance(v, str) for v in values.values())
         source = truth[int(item["id"])]

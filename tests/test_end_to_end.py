@@ -19,7 +19,9 @@ import pytest
 from conftest import REPO, start_emulator, stop_emulator
 from postgres import Cluster
 
-from tap_netsuite.streams import CustomerStream, InvoiceStream, schema_dir
+from tap_netsuite.streams import STREAM_CLASSES, schema_dir
+
+CustomerStream, InvoiceStream = STREAM_CLASSES["customer"], STREAM_CLASSES["invoice"]
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 STATE_ID = "dev:tap-netsuite-to-target-postgres"
@@ -114,7 +116,7 @@ def source_rows(world, stream) -> dict[int, dict]:
 def warehouse_rows(world, stream, properties) -> list[dict]:
     columns = list(properties)
     rows = fetch(world, f"SELECT {', '.join(columns)} FROM netsuite.{stream.name} ORDER BY id")
-    return [dict(zip(columns, row)) for row in rows]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module")

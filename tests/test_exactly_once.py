@@ -34,8 +34,8 @@ from test_tap import SECRET_KEYS, run_tap
 
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import filter_literal
-from tap_netsuite.streams import schema_dir
 from tap_netsuite.paging import all_rows, read_pages
+from tap_netsuite.streams import schema_dir
 from tap_netsuite.suiteql import PY_DATETIME_FORMAT, KeysetSpec, rendered_second
 
 UTC = dt.timezone.utc
@@ -634,7 +634,7 @@ def kill_after(tmp: Path, config: dict, stream: str, count: int) -> list[dict]:
     (tmp / "config.json").write_text(json.dumps(config))
     cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp / "config.json")]
     lines = []
-    with open(tmp / "killed.stderr", "wb") as err:
+    with (tmp / "killed.stderr").open("wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO, env=os.environ.copy())
     try:
         seen = 0

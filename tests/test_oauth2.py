@@ -80,7 +80,7 @@ def test_a_token_refused_mid_sync_is_renewed_once(m2m):
     ],
 )
 def test_wrong_certificate_or_key_stops_with_what_to_check(m2m, tmp_path, change, expected):
-    config, tmp = m2m
+    config, _ = m2m
     bad = dict(config)
     if change == "certificate_id":
         bad["certificate_id"] = "not-the-certificate"

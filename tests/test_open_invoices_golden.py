@@ -92,7 +92,7 @@ def load_case(config: dict, invoices: list[dict]) -> dict[int, int]:
         for r in ordered
     ]
     ids = control(config, "POST", "/_emulator/insert", {"table": "transaction", "rows": inserted})["ids"]
-    return {new: int(r["id"]) for new, r in zip(ids, ordered)}
+    return {new: int(r["id"]) for new, r in zip(ids, ordered, strict=True)}
 
 
 def as_case(page: dict, case_id: dict[int, int]) -> dict:

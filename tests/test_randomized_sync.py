@@ -261,7 +261,7 @@ class World:
                 return []
             quoted = ", ".join(f'"{c}"' for c in columns)
             cursor = conn.execute(f"SELECT {quoted} FROM netsuite.{stream}")
-            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def as_sent(value, prop: dict):

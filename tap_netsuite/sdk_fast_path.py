@@ -1,0 +1,237 @@
+"""The record fast path: every touch of singer-sdk's private API, fenced in this one module.
+
+Per record, the SDK's own path spent most of the tap's CPU in four private `Stream` methods:
+copies and passes over a record that can change nothing for a SuiteQL stream (its records
+are already typed, hold only selected columns, and come sorted). `FastRecordPath` overrides
+those four and reads two private attributes (`_stream_version`, `state_manager.is_flushed`).
+Private means any SDK release may rename or reshape them, and a wrong guess fails silently
+(a renamed `is_flushed`, `_is_state_flushed` in 0.53, would stop STATE after records). So:
+
+- the fast path is taken only on the singer-sdk series it is proven on (`PROVEN_SDK_SERIES`)
+  when the four methods still have the signatures it was proven against and each stream's
+  two attributes exist; on any other SDK every method here hands over to the SDK's own,
+  which writes the same lines, more slowly, and the tap logs once that it does;
+- tests/test_sdk_contract.py fails loudly when the installed SDK differs from what was proven.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.metadata
+import inspect
+import typing as t
+import uuid
+
+from singer_sdk import Stream
+from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
+from typing_extensions import override
+
+from tap_netsuite.writer import BufferedMsgSpecWriter
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+    from tap_netsuite.tap import TapNetSuite
+
+PROVEN_SDK_SERIES = "0.54"  # singer-sdk 0.54.x
+# The private methods overridden, as the proven SDK declares them (parameters, no annotations).
+PROVEN_SIGNATURES = {
+    "_increment_stream_state": "(self, latest_record, *, context=None)",
+    "_process_record": "(self, record, child_context=None, partition_context=None)",
+    "_write_record_message": "(self, record)",
+    "_generate_record_messages": "(self, record)",
+}
+
+
+def parameters(function: t.Callable) -> str:
+    """A function's parameters as `inspect` shows them, without annotations: its shape to a caller."""
+    signature = inspect.signature(function)
+    bare = [parameter.replace(annotation=inspect.Parameter.empty) for parameter in signature.parameters.values()]
+    return str(signature.replace(parameters=bare, return_annotation=inspect.Signature.empty))
+
+
+def sdk_differences(stream_class: type = Stream, version: str | None = None) -> list[str]:
+    """How the installed singer-sdk (or `stream_class` and `version`) differs from the proven one; [] if not."""
+    version = version or importlib.metadata.version("singer-sdk")
+    found = []
+    if version.split(".")[:2] != PROVEN_SDK_SERIES.split("."):
+        found.append(f"singer-sdk {version} is not {PROVEN_SDK_SERIES}.x")
+    for name, proven in PROVEN_SIGNATURES.items():
+        method = getattr(stream_class, name, None)
+        shape = parameters(method) if callable(method) else "missing"
+        if shape != proven:
+            found.append(f"Stream.{name} is {shape}, was {proven}")
+    return found
+
+
+SDK_DIFFERENCES = sdk_differences()
+
+
+def utc_now() -> dt.datetime:
+    """The time a page was extracted (a function of this module, so a test can fix it)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class NetSuiteStreamBase(Stream):
+    """What every stream of this tap reads of the SDK's private stream attributes."""
+
+    @property
+    def netsuite_tap(self) -> TapNetSuite:
+        """The tap this stream belongs to (the SDK keeps it as `_tap`, with no public name)."""
+        return t.cast("TapNetSuite", self._tap)
+
+
+class FastRecordPath(NetSuiteStreamBase):
+    """The SDK's record path for sorted, typed, selected-only records, less its per-record work.
+
+    A stream calls `start_reading()` before it reads a partition, and `page_read()` before it
+    hands out each page's records; the path for the stream is decided on the first page and kept.
+    """
+
+    # (context, its bookmark dict or None) for the partition being read; see _increment_stream_state.
+    _bookmark: tuple[Context | None, dict | None] | None = None
+    # The writer and RECORD envelope of the page being handed out, when records skip the SDK's
+    # message objects (see page_read); None when they take the SDK's own way.
+    _record_out: tuple[BufferedMsgSpecWriter, tuple[bytes, bytes]] | None = None
+    _extracted: dt.datetime | None = None  # time_extracted of the page being handed out
+
+    @functools.cached_property
+    def fast_path(self) -> bool:
+        """Whether this stream takes the fast path: the SDK is the proven one, and this stream
+        has the two private attributes as the SDK made them (checked before anything is set)."""
+        missing = [
+            name
+            for owner, name in ((self, "_stream_version"), (self.state_manager, "is_flushed"))
+            if not hasattr(owner, name)
+        ]
+        differences = [*SDK_DIFFERENCES, *(f"the stream has no {name}" for name in missing)]
+        if differences and not _warned:
+            _warned.append(True)
+            self.logger.warning(
+                "Records take singer-sdk's own path (the same output, slower): the fast path is proven "
+                "on singer-sdk %s.x only, and here %s.",
+                PROVEN_SDK_SERIES,
+                "; ".join(differences),
+            )
+        return not differences
+
+    def start_reading(self) -> None:
+        """A partition's rows are about to be read: the bookmark dict is looked up anew."""
+        self._bookmark = None
+
+    def page_read(self) -> None:
+        """A page was read: its records share one time_extracted, and when no stream map changes
+        them, one RECORD envelope (see `BufferedMsgSpecWriter.envelope`)."""
+        self._extracted = utc_now()
+        unmapped = self._unmapped_out
+        self._record_out = (
+            None
+            if unmapped is None
+            else (unmapped[0], BufferedMsgSpecWriter.envelope(unmapped[1], self._stream_version, self._extracted))
+        )
+
+    @functools.cached_property
+    def _unmapped_out(self) -> tuple[BufferedMsgSpecWriter, str] | None:
+        """The tap's writer and the stream name records go out under, when the fast path writes
+        records itself: no stream map changes them and the writer can take them; else None."""
+        maps = self.stream_maps
+        writer = self._tap.message_writer
+        if (
+            self.fast_path
+            and len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+            and isinstance(writer, BufferedMsgSpecWriter)
+        ):
+            return writer, maps[0].stream_alias
+        return None
+
+    @override
+    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
+        """Reason: the SDK looks the bookmark's dict up per record; this does once per partition.
+
+        For a sorted, unchecked, unpartitioned-state incremental stream, as these are, the SDK's
+        increment sets the bookmark to the record's replication key value; this does the same.
+        Anything else (or a null value, which the SDK warns of) is left to the SDK.
+        """
+        if self._bookmark is None or self._bookmark[0] is not context:
+            self._bookmark = (context, self._plain_bookmark(context))
+        bookmark = self._bookmark[1]
+        if bookmark is not None and (value := latest_record.get(self.replication_key)) is not None:
+            bookmark["replication_key"] = self.replication_key
+            # The SDK makes the value JSON-compatible, which changes only datetimes (to ISO text)
+            # and UUIDs; a replication key here is ISO text already.
+            bookmark["replication_key_value"] = value if type(value) is str else _json_compatible(value)
+            return
+        super()._increment_stream_state(latest_record, context=context)
+
+    def _plain_bookmark(self, context: Context | None) -> dict | None:
+        plain = (
+            self.fast_path
+            and self.replication_method == REPLICATION_INCREMENTAL
+            and self.replication_key
+            and self.is_sorted
+            and not self.check_sorted
+            and self.state_partitioning_keys is None
+        )
+        return self.get_context_state(context) if plain else None
+
+    @override
+    def _process_record(
+        self, record: dict, child_context: Context | None = None, partition_context: Context | None = None
+    ) -> None:
+        """Reason: the SDK copies every record for child streams; these streams have none."""
+        if self.child_streams or not self.fast_path:
+            super()._process_record(record, child_context, partition_context)
+            return
+        if partition_context:
+            for key, value in partition_context.items():
+                record.setdefault(key, value)
+
+    @override
+    def _write_record_message(self, record: dict) -> None:
+        """Reason: a RECORD message object per record; the writer sets the record in its page's
+        envelope instead, which is the line `RecordMessage(...).to_dict()` would give."""
+        out = self._record_out
+        if out is None:
+            super()._write_record_message(record)
+            return
+        out[0].write_record(record, out[1])
+        self.state_manager.is_flushed = False
+
+    @override
+    def _generate_record_messages(self, record: dict) -> t.Generator[RecordMessage, None, None]:
+        """Reason: the SDK's two passes over every record (deselected properties removed, types
+        conformed) can change nothing here; stream maps still apply.
+
+        Records hold only the selected columns (the query asks for no others) with their schema
+        types already (TYPE_CONFORMANCE_LEVEL is NONE).
+        """
+        if not self.fast_path:
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=self._extracted,
+                )
+
+
+def _json_compatible(value: t.Any) -> t.Any:
+    """A value as the SDK writes it into state: datetimes as ISO text (naive ones taken as UTC), UUIDs as text."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        return aware.isoformat("T", timespec="microseconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+_warned: list[bool] = []  # the fallback is logged once per process, not per stream

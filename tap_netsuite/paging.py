@@ -143,13 +143,12 @@ class KeysetReader:
             if self.on_page:
                 self.on_page(page)
             items = self._checked_items(page, query)
-            last = self._key(items[-1], query) if items else None
-            yield _rows(items)
+            yield _rows(items)  # first: a row that cannot be converted is named by the stream
             if not _has_more(page, query):
                 return
-            _moved_on(last is not None, "a page with hasMore true and no items", query)
-            moved = last is not None and (after is None or last > after)
-            _moved_on(moved, f"a page whose last row {last} is not past {after}", query)
+            _moved_on(bool(items), "a page with hasMore true and no items", query)
+            last = self._key(items[-1], query)
+            _moved_on(after is None or last > after, f"a page whose last row {last} is not past {after}", query)
             after = last
 
     def plan(self, *, every: int, starts_through: int = 0) -> tuple[list[Key], dict[int, Key]]:
@@ -216,7 +215,8 @@ class KeysetReader:
             key = (None, None)
         if not isinstance(key[0], str):
             msg = (
-                f"NetSuite answered a row without its key ({self.spec.replication_key}, {self.spec.tiebreak}): "
+                f"NetSuite answered a row without a usable key ({self.spec.replication_key}, an integer "
+                f"{self.spec.tiebreak}): "
                 f"{_shown(row)}; the rows cannot be paged past it.\nQuery: {query}"
             )
             raise NetSuitePagingError(msg)

@@ -146,8 +146,9 @@ def test_a_restlet_cursor_that_does_not_move_on_stops_the_stream(tmp_path, answe
         ('{"id": "7", "isinactive": "Yes"}', "column 'isinactive' of row id '7': expected T or F, got 'Yes'"),
         ('{"id": "8", "lastmodifieddate": "soon"}', "column 'lastmodifieddate' of row id '8': expected YYYY-MM-DD"),
         ('{"id": "9", "companyname": "half \\ud800 a pair"}', "column 'companyname' of row id '9': the value"),
+        ('{"id": "x1"}', "column 'id' of row id 'x1': invalid literal for int()"),
     ],
-    ids=["checkbox", "datetime", "lone-surrogate"],
+    ids=["checkbox", "datetime", "lone-surrogate", "id-not-a-number"],
 )
 def test_a_value_that_cannot_be_converted_is_one_line_naming_stream_column_row_and_value(tmp_path, row, expected):
     with HostileServer(fake_suiteql([row])) as server:

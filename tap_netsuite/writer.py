@@ -115,7 +115,8 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
 
     def _write_out(self, block: bytes | bytearray) -> None:
         """All of `block` to stdout, whole: an unbuffered stdout (PYTHONUNBUFFERED) may take part
-        of it per call, as a pipe does when a signal interrupts a write."""
+        of it per call, as a pipe does when a signal interrupts a write. (A write that answers
+        None, as a stand-in for stdout may, is taken as whole.)"""
         if self._failed:
             return
         out = sys.stdout.buffer
@@ -123,7 +124,8 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
             with memoryview(block) as view:
                 done = 0
                 while done < len(view):
-                    done += out.write(view[done:])
+                    written = out.write(view[done:])
+                    done = len(view) if written is None else done + written
             sys.stdout.flush()
         except OSError as exc:
             self._failed = True

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, running_emulator
 
 from tap_netsuite.client import NetSuiteClient
 
@@ -34,9 +34,8 @@ def control(config: dict, path: str, body: dict | None = None) -> tuple[int, dic
 @pytest.fixture(scope="module")
 def own_emulator(tmp_path_factory):
     """An emulator of its own: these tests change its data and switches."""
-    proc, config = start_emulator(tmp_path_factory.mktemp("hardening-emulator"), customers=5, invoices=50)
-    yield config
-    stop_emulator(proc)
+    with running_emulator(tmp_path_factory.mktemp("hardening-emulator"), customers=5, invoices=50) as config:
+        yield config
 
 
 @pytest.mark.parametrize("stall_s", [-1, "soon", float("inf")], ids=["negative", "text", "infinite"])

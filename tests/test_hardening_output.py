@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO
+from helpers import REPO
 
 
 def test_a_reader_that_closes_the_pipe_gets_one_line_and_exit_1(emulator, tmp_path):

@@ -14,7 +14,7 @@ import sys
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 from hostile_server import HostileServer, answering, reply
 
 from tap_netsuite import paging

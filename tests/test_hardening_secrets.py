@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, running_emulator
 
 from tap_netsuite.auth import TBA_SETTINGS
 
@@ -78,14 +78,12 @@ def test_token_based_credentials_never_shown(emulator, tmp_path, env):
 def oauth2(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("oauth2-secrets")
     key = tmp / "key.pem"
-    proc, config = start_emulator(
-        tmp, "--oauth2-generate-key", "rsa", str(key), "--config-out-auth", "oauth2", customers=5, invoices=5
-    )
-    # The key given inline, as a secret setting, rather than by its path.
-    yield {k: v for k, v in config.items() if k not in (*TBA_SETTINGS, "private_key_path")} | {
-        "private_key": key.read_text()
-    }
-    stop_emulator(proc)
+    flags = ("--oauth2-generate-key", "rsa", str(key), "--config-out-auth", "oauth2")
+    with running_emulator(tmp, *flags, customers=5, invoices=5) as config:
+        # The key given inline, as a secret setting, rather than by its path.
+        yield {k: v for k, v in config.items() if k not in (*TBA_SETTINGS, "private_key_path")} | {
+            "private_key": key.read_text()
+        }
 
 
 def test_oauth2_credentials_never_shown(oauth2, tmp_path):
@@ -98,6 +96,7 @@ def test_oauth2_credentials_never_shown(oauth2, tmp_path):
         assert_nothing_secret(secrets, result)
 
 
+@pytest.mark.slow  # Meltano's start-up
 def test_meltano_debug_invoke_shows_no_credential(emulator, tmp_path):
     env = {
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -17,9 +17,11 @@ import sys
 import time
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
-TRIES = int(os.environ.get("I13_TRIES", "20"))
+pytestmark = pytest.mark.slow  # a minute or more: left out of `bin/test -m "not slow"`
+
+TRIES = 20  # signals at seeded random moments (the issue asks at least 20)
 KEY = {"customer": "id", "invoice": "id"}
 
 

@@ -273,7 +273,8 @@ class TapNetSuite(Tap):
             state = kwargs.get("state")
             if state is not None:  # read here, so that a file that is not JSON is one clear line
                 text = state.read()
-                source = f"file {getattr(state, 'name', '')!r}".replace(" ''", "")
+                name = getattr(state, "name", None)
+                source = f"file {name!r}" if name else "given"
                 kwargs["state"] = io.StringIO(json.dumps(settings.parsed_state(text, source)))
             super().invoke(*args, **kwargs)
 

@@ -151,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
         "(NetSuite added it in 2023.1)",
     )
     serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
+    serve.add_argument(
+        "--retry-after-s", type=float, help="send Retry-After: S on every 429 (NetSuite's own is unsure; off)"
+    )
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
     serve.add_argument("--latency-per-row-ms", type=float, default=0.0)
     serve.add_argument(
@@ -275,7 +278,7 @@ def serve(args: argparse.Namespace) -> int:
         lock,
         Engine(conn, settings, lock, args.seed),
         Verifier(credentials),
-        Pool(args.concurrency),
+        Pool(args.concurrency, args.retry_after_s),
         Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
         Metrics(args.metrics_queries),
         Faults(plan),

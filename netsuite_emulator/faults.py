@@ -49,7 +49,10 @@ def parse(request: dict) -> Plan:
     route = request.get("route")
     if route is not None and route not in ROUTES:
         raise FaultError(f"route must be one of {', '.join(ROUTES)}")
-    plan = Plan(kind, route=route, seed=int(request.get("seed", 0)), stall_s=float(request.get("stall_s", 30.0)))
+    stall_s = request.get("stall_s", 30.0)
+    if isinstance(stall_s, bool) or not isinstance(stall_s, (int, float)) or not 0 <= stall_s < float("inf"):
+        raise FaultError("stall_s must be a number of seconds >= 0")
+    plan = Plan(kind, route=route, seed=int(request.get("seed", 0)), stall_s=float(stall_s))
     if modes[0] == "fraction":
         plan.fraction = float(request["fraction"])
         if not 0 <= plan.fraction <= 1:

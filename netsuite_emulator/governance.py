@@ -15,8 +15,10 @@ from collections import Counter, deque
 class Pool:
     """A counter of slots in use with a size that may change at run time."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, retry_after_s: float | None = None) -> None:
         self.size, self.in_use, self.peak = size, 0, 0
+        # Sent as Retry-After on every 429 when set (whether NetSuite sends one is unsure).
+        self.retry_after_s = retry_after_s
         self._lock = threading.Lock()
 
     def try_acquire(self) -> bool:

@@ -517,7 +517,9 @@ class Writer:
         started, n = time.monotonic(), 0
         while not self._stop.is_set():
             due = started + n / self.rate
-            if due - started >= self.seconds:
+            # Bounded by count (the schedule) and by time: changes slower than the rate end the
+            # writer at `seconds` all the same, instead of running on until the count is done.
+            if due - started >= self.seconds or time.monotonic() - started >= self.seconds:
                 return
             if self._stop.wait(max(0.0, due - time.monotonic())):
                 return

@@ -79,8 +79,11 @@ def invalid_login(headers: dict | None = None) -> Reply:
     return rest_error(401, INVALID_LOGIN, "INVALID_LOGIN", headers=headers)
 
 
-def concurrency_exceeded() -> Reply:
-    return rest_error(429, CONCURRENCY, "CONCURRENCY_LIMIT_EXCEEDED")
+def concurrency_exceeded(retry_after_s: float | None = None) -> Reply:
+    reply = rest_error(429, CONCURRENCY, "CONCURRENCY_LIMIT_EXCEEDED")
+    if retry_after_s is not None:
+        reply.headers["Retry-After"] = f"{retry_after_s:g}"
+    return reply
 
 
 def restlet_error(status: int, code: str, message: str, headers: dict | None = None) -> Reply:

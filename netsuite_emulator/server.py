@@ -117,7 +117,9 @@ class Handler(BaseHTTPRequestHandler):
                     code = int(fault.kind)
                     status = code
                     return self._answer(
-                        responses.concurrency_exceeded() if code == 429 else responses.unexpected(code, "fault")
+                        responses.concurrency_exceeded(state.pool.retry_after_s)
+                        if code == 429
+                        else responses.unexpected(code, "fault")
                     )
             if route == "token":
                 state.metrics.token_request()
@@ -129,7 +131,7 @@ class Handler(BaseHTTPRequestHandler):
                 status = failure.status
                 return self._answer(failure, truncate=cut)
             if not state.pool.try_acquire():
-                reply = restlets.pool_full() if restlet else responses.concurrency_exceeded()
+                reply = restlets.pool_full() if restlet else responses.concurrency_exceeded(state.pool.retry_after_s)
                 status = reply.status
                 return self._answer(reply)
             try:

@@ -4,7 +4,8 @@ Request keys (all optional): subsecond (bool), nulls ("left-out"|"null"), links
 ("self-next"|"all"), timezone (IANA name), date_format, decimal_leading_zero (bool),
 deny_tables (list of table names; replaces the set), deny_columns (list of "table.column"; replaces
 the set), tie_order ("shuffled"|"stable"), concurrency (int >= 1), latency_base_ms,
-latency_per_row_ms, request_timeout_s (numbers >= 0). The answer is the whole configuration.
+latency_per_row_ms, request_timeout_s (numbers >= 0), retry_after_s (a number >= 0 sent as Retry-After
+on every 429, or null: none). The answer is the whole configuration.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def current(state: State) -> dict:
         "latency_base_ms": lat.base_ms,
         "latency_per_row_ms": lat.per_row_ms,
         "request_timeout_s": lat.timeout_s,
+        "retry_after_s": state.pool.retry_after_s,
     }
 
 
@@ -87,6 +89,10 @@ def apply(state: State, request: dict) -> dict:
             isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
         ):
             raise ControlError(f"{key} must be a number >= 0")
+        elif key == "retry_after_s" and not (
+            value is None or (not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0)
+        ):
+            raise ControlError("retry_after_s must be a number >= 0, or null (no Retry-After)")
         checked[key] = value
     settings = state.engine.settings
     with state.lock:
@@ -106,6 +112,8 @@ def apply(state: State, request: dict) -> dict:
                 settings.denied_columns = value
             elif key == "concurrency":
                 state.pool.size = value
+            elif key == "retry_after_s":
+                state.pool.retry_after_s = value
             elif key in ("latency_base_ms", "latency_per_row_ms", "request_timeout_s"):
                 setattr(
                     state.latency,

@@ -20,9 +20,12 @@ import requests
 from oauthlib import oauth1
 
 from tap_netsuite.errors import NetSuiteAuthError, NetSuiteConfigError
+from tap_netsuite.redaction import last_four, quoted_from_server, silence_signing_logs
 
 if t.TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+silence_signing_logs()  # before any request is signed, at any log level
 
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)?$")
 
@@ -143,7 +146,7 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
         self.tokens_fetched = 0
 
     def __repr__(self) -> str:
-        return f"ClientCredentialsAuth(client_id={self.client_id!r}, certificate_id={self.certificate_id!r})"
+        return f"ClientCredentialsAuth(client_id={last_four(self.client_id)!r}, certificate_id={self.certificate_id!r})"
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = f"Bearer {self.token()}"
@@ -190,21 +193,35 @@ class ClientCredentialsAuth(requests.auth.AuthBase):
                 msg = f"Could not reach NetSuite's token endpoint {self.token_url}: {type(exc).__name__}."
                 raise NetSuiteAuthError(msg) from None
             if response.status_code != 200:
-                raise NetSuiteAuthError(self._refusal(response))
-            answer = response.json()
-        return answer["access_token"], float(answer.get("expires_in", 3600))
+                raise NetSuiteAuthError(self._refusal(response, form["client_assertion"]))
+            try:
+                answer = response.json()
+                token, lifetime = answer["access_token"], float(answer.get("expires_in", 3600))
+            except (ValueError, TypeError, KeyError):
+                msg = (
+                    f"NetSuite's token endpoint {self.token_url} answered HTTP 200 without a JSON access_token "
+                    f"(first 200 bytes: {quoted_from_server(response.content[:200].decode('utf-8', 'replace'))}). "
+                    "Check that base_url points at NetSuite, not at a proxy's own page."
+                )
+                raise NetSuiteAuthError(msg) from None
+        if not isinstance(token, str) or not token:
+            msg = f"NetSuite's token endpoint {self.token_url} answered an empty access_token; try again later."
+            raise NetSuiteAuthError(msg)
+        return token, lifetime
 
-    def _refusal(self, response: requests.Response) -> str:
+    def _refusal(self, response: requests.Response, assertion: str) -> str:
         try:
             body = response.json()
         except ValueError:
             body = {}
         error = body.get("error", f"HTTP {response.status_code}") if isinstance(body, dict) else ""
         detail = body.get("error_description", "") if isinstance(body, dict) else ""
+        # Text from the network: quoted only short, printable and with no credential in it.
+        shown = [quoted_from_server(text, (self.client_id, assertion)) for text in (error, detail)]
         return (
-            f"NetSuite refused the OAuth 2.0 client credentials (HTTP {response.status_code} {error}"
-            f"{': ' + detail if detail else ''}) at {self.token_url}.\n"
-            f"Used client_id {self.client_id!r}, certificate_id {self.certificate_id!r}, "
+            f"NetSuite refused the OAuth 2.0 client credentials (HTTP {response.status_code} {shown[0]}"
+            f"{': ' + shown[1] if shown[1] else ''}) at {self.token_url}.\n"
+            f"Used client_id {last_four(self.client_id)}, certificate_id {self.certificate_id!r}, "
             f"{self._algorithm}. Check:\n"
             "- certificate_id is the id NetSuite gave the certificate in Setup > Integration > "
             "OAuth 2.0 Client Credentials (M2M) Setup, and the mapping is not revoked or expired;\n"

@@ -11,7 +11,10 @@ program:
 Which answers are retried and why:
 - 429 (the account's concurrency pool is full), 500, 503 (NetSuite trouble),
   dropped connections, truncated bodies and timeouts: retried with exponential backoff and full
-  jitter, `Retry-After` honoured when sent. Each retry is signed afresh.
+  jitter, `Retry-After` honoured when sent (up to `backoff_max`). Each retry is signed afresh.
+- A refused connection or an unknown host before the host ever answered, and a failed TLS
+  handshake: never retried. They are a wrong address far more often than a passing outage.
+- Every request, headers and body, ends within `request_timeout` (a body that drips is cut).
 - 401: never retried. NetSuite gives no cause, and retrying a bad credential
   only fills the Login Audit Trail; the error lists what to check.
 - 400: never retried. The query or a parameter is wrong; the error carries
@@ -20,10 +23,14 @@ Which answers are retried and why:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import random
+import re
+import socket
+import threading
 import time
 import typing as t
 
@@ -37,6 +44,7 @@ from tap_netsuite.auth import Account, ClientCredentialsAuth, make_auth, parse_a
 from tap_netsuite.errors import (
     NetSuiteAuthError,
     NetSuiteConfigError,
+    NetSuiteDataError,
     NetSuiteError,
     NetSuiteQueryError,
     NetSuiteRestletError,
@@ -44,12 +52,16 @@ from tap_netsuite.errors import (
 )
 from tap_netsuite.limiter import AdaptiveLimiter
 from tap_netsuite.record_api import RecordAPI
+from tap_netsuite.redaction import quoted_from_server
+from tap_netsuite.settings import checked_base_url
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
 RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"  # a RESTlet's 429 (docs/netsuite.md §7)
 MAX_PAGE_SIZE = 1000
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})  # pool full, NetSuite trouble (docs/netsuite.md §4)
+CONNECT_TIMEOUT = 30.0  # seconds to open a connection
+REQUEST_TIMEOUT = 900.0  # seconds for one whole request: NetSuite's own limit (docs/netsuite.md)
 
 _LOG = logging.getLogger("tap_netsuite.client")
 
@@ -65,6 +77,7 @@ class NetSuiteClient(RecordAPI):
         page_size: int = MAX_PAGE_SIZE,
         max_concurrency: int = 2,
         timeout: float = 300.0,
+        request_timeout: float = REQUEST_TIMEOUT,
         max_retries: int = 6,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
@@ -72,15 +85,19 @@ class NetSuiteClient(RecordAPI):
     ) -> None:
         """`credentials`: consumer_key, consumer_secret, token_id, token_secret (token-based
         authentication), or client_id, certificate_id, private_key or private_key_path and
-        optionally oauth_scopes (OAuth 2.0 client credentials)."""
+        optionally oauth_scopes (OAuth 2.0 client credentials). `timeout` bounds each wait on
+        the socket, `request_timeout` a whole request (headers and body)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             msg = f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}."
             raise NetSuiteConfigError(msg)
         self.account: Account = parse_account_id(account_id)
+        base_url = checked_base_url(base_url) if base_url else None
         self.base_url = (base_url or self.account.rest_url).rstrip("/")
         self.restlet_url = (base_url or self.account.restlet_url).rstrip("/")
         self.page_size = page_size
         self.timeout = timeout
+        self.request_timeout = request_timeout
+        self._reached = False  # the host has answered once: a refused connection may then be a hiccup
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -164,10 +181,13 @@ class NetSuiteClient(RecordAPI):
         """
         url = (self.restlet_url if restlet else self.base_url) + path
         renewed = False
+        started = time.monotonic()
+        wait = min(self.timeout, self.request_timeout)
         for attempt in range(self.max_retries + 1):
             retry_after = None
             try:
                 with self.limiter.slot():
+                    deadline = _Deadline(self.request_timeout)
                     # requests prepares (and so signs) each attempt anew.
                     response = self.session.request(
                         method,
@@ -175,17 +195,19 @@ class NetSuiteClient(RecordAPI):
                         params=params,
                         data=json.dumps(body) if body is not None else None,
                         headers={"Content-Type": "application/json", **(headers or {})},
-                        timeout=self.timeout,
+                        timeout=(min(CONNECT_TIMEOUT, wait), wait),
                         stream=True,  # the body is read by _body, in few large reads
                     )
+                    self._reached = True
                     # Read inside the slot: the request is in flight until its body is in.
-                    content = _body(response) if response.status_code < 400 else response.content
+                    with deadline.cuts(response):
+                        content = _body(response) if response.status_code < 400 else response.content
                 self.last_server_date = response.headers.get("Date")
                 self.last_local_date = dt.datetime.now(dt.timezone.utc)
                 if response.status_code < 400:
                     # msgspec parses a 1000-row page several times faster than requests' json;
                     # a truncated body fails here and is retried.
-                    answer = on_success(response, content) if on_success else _decode(content, decoder)
+                    answer = on_success(response, content) if on_success else _decode(content, decoder, query)
                     self.limiter.succeeded()
                     return answer
             except (
@@ -195,13 +217,14 @@ class NetSuiteClient(RecordAPI):
                 urllib3.exceptions.HTTPError,
                 ValueError,
             ) as exc:
+                self._fail_at_once(exc, url)
                 if not idempotent:
                     msg = (
                         f"{method} {url} failed with {type(exc).__name__} and is not retried: it may "
                         "have run already. Check in NetSuite before sending it again."
                     )
                     raise NetSuiteUnavailableError(msg) from None
-                reason = type(exc).__name__
+                reason = _failure(exc)
             else:
                 if not renewed and isinstance(self.auth, ClientCredentialsAuth) and _token_expired(response):
                     # The Bearer token ran out mid-sync: fetch a new one once, and resend.
@@ -222,16 +245,13 @@ class NetSuiteClient(RecordAPI):
                 retry_after = _retry_after(response)
                 response.close()
             if attempt == self.max_retries:
-                msg = (
-                    f"NetSuite did not answer successfully after {self.max_retries + 1} attempts "
-                    f"(last: {reason}) at {url}. If this is 429 CONCURRENCY_LIMIT_EXCEEDED, "
-                    "other integrations are using the account's concurrency pool: lower "
-                    "max_concurrency, run at a quieter time or reserve concurrency for this integration."
+                spent = time.monotonic() - started
+                raise NetSuiteUnavailableError(
+                    hints.gave_up(attempts=attempt + 1, seconds=spent, reason=reason, url=url)
                 )
-                raise NetSuiteUnavailableError(msg)
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            delay = self._delay(attempt, retry_after)
             _LOG.warning(
-                "NetSuite answered %s; retry %d of %d in %.1f s.",
+                "The request failed (%s); retry %d of %d in %.1f s.",
                 reason,
                 attempt + 1,
                 self.max_retries,
@@ -240,11 +260,40 @@ class NetSuiteClient(RecordAPI):
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _fail_at_once(self, exc: Exception, url: str) -> None:
+        """Raise, unretried, a failure no retry mends: a TLS handshake refused, a host that
+        refuses connections or does not resolve before it ever answered; and a value no retry changes."""
+        if isinstance(exc, NetSuiteDataError):
+            raise exc
+        if isinstance(exc, requests.exceptions.SSLError):
+            raise NetSuiteUnavailableError(hints.tls_failure(url, _ssl_reason(exc))) from None
+        cause = exc.args[0] if exc.args else None
+        cause = getattr(cause, "reason", cause)  # requests wraps urllib3's MaxRetryError
+        if self._reached or not isinstance(exc, requests.ConnectionError):
+            return
+        if isinstance(cause, urllib3.exceptions.NameResolutionError):
+            raise NetSuiteUnavailableError(hints.unreachable(url, "the host name does not resolve")) from None
+        if isinstance(cause, urllib3.exceptions.NewConnectionError) and "refused" in str(cause).lower():
+            raise NetSuiteUnavailableError(hints.unreachable(url, "connection refused")) from None
+
     def _restlet_error(self, response: requests.Response) -> NetSuiteRestletError:
         code, message = _restlet_error_parts(response)
         return NetSuiteRestletError(
             f"The RESTlet answered HTTP {response.status_code} {code}: {message}", code=code, detail=message
         )
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds before the next attempt: what Retry-After asks, at most `backoff_max`, else backoff."""
+        if retry_after is None:
+            return self._backoff(attempt)
+        if retry_after > self.backoff_max:
+            _LOG.warning(
+                "NetSuite asked to wait %.0f s (Retry-After); waiting backoff_max, %.0f s, instead.",
+                retry_after,
+                self.backoff_max,
+            )
+            return self.backoff_max
+        return retry_after
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so parallel clients spread out."""
@@ -270,7 +319,7 @@ class NetSuiteClient(RecordAPI):
         return NetSuiteError(f"NetSuite answered HTTP {status}: {detail}")
 
 
-def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any:
+def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None, query: str | None = None) -> t.Any:
     """The body as parsed JSON: as `decoder` types it when it can, else as plain JSON.
 
     JSON of another shape than `decoder` expects is not an error here: it is decoded as
@@ -284,9 +333,90 @@ def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None) -> t.Any:
             pass
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
-        msg = f"NetSuite sent a body that is not JSON ({len(body)} bytes)"
-        raise ValueError(msg) from exc
+    except msgspec.DecodeError:
+        pass
+    try:
+        answer = json.loads(body)  # takes what msgspec refuses: an escaped lone surrogate
+    except ValueError:
+        first = quoted_from_server(body[:200].decode("utf-8", "replace"))
+        msg = f"an answer that is not JSON ({len(body)} bytes; first 200 bytes: {first})"
+        raise NotJsonError(msg) from None
+    _refuse_lone_surrogates(answer, query)
+    return answer
+
+
+def _refuse_lone_surrogates(answer: t.Any, query: str | None) -> None:
+    """A string holding half a UTF-16 pair (JSON's "\\ud800") can be written in no UTF-8 output."""
+    items = answer.get("items") if isinstance(answer, dict) else None
+    for item in items if isinstance(items, list) else []:
+        for column, value in item.items() if isinstance(item, dict) else ():
+            if isinstance(value, str) and not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    msg = (
+                        f"column {column!r} of row id {item.get('id')!r}: the value {value!r} holds a lone "
+                        f"surrogate, which no UTF-8 output can carry\nQuery: {query}"
+                    )
+                    raise NetSuiteDataError(msg) from None
+
+
+class NotJsonError(ValueError):
+    """An answer that does not parse as JSON: truncated, or not from NetSuite at all."""
+
+
+class _Deadline:
+    """One whole request within `seconds`: a timer shuts the socket when they run out, so a body
+    that drips a byte at a time ends too (a socket timeout bounds only each wait)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.passed = False
+
+    @contextlib.contextmanager
+    def cuts(self, response: requests.Response) -> t.Iterator[None]:
+        """Read `response`'s body inside: raises requests.Timeout when the deadline cut it."""
+        timer = threading.Timer(max(0.0, self.ends - time.monotonic()), self._cut, (response,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except Exception:
+            if self.passed:
+                raise self._timeout() from None
+            raise
+        finally:
+            timer.cancel()
+        if self.passed:
+            raise self._timeout()
+
+    def _cut(self, response: requests.Response) -> None:
+        self.passed = True
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _timeout(self) -> requests.Timeout:
+        return requests.Timeout(f"no whole answer within request_timeout ({self.seconds:g} s)")
+
+
+def _failure(exc: Exception) -> str:
+    """A failed attempt, in a few words for the log and the final message."""
+    if isinstance(exc, (NotJsonError, requests.Timeout)) and exc.args and isinstance(exc.args[0], str):
+        return str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "no connection within the connect timeout"
+    if isinstance(exc, requests.ReadTimeout):
+        return "ReadTimeout: the server sent nothing for the whole timeout"
+    return type(exc).__name__
+
+
+def _ssl_reason(exc: Exception) -> str:
+    """The OpenSSL reason in a requests SSLError, such as `[SSL: WRONG_VERSION_NUMBER] wrong version number`."""
+    match = re.search(r"\[SSL[^\]]*\][^'\")(]*", str(exc))
+    return match.group(0).strip() if match else type(exc).__name__
 
 
 def _body(response: requests.Response) -> bytes:
@@ -321,7 +451,7 @@ def _error_body(response: requests.Response) -> dict:
 def _error_detail(response: requests.Response) -> str:
     details = _error_body(response).get("o:errorDetails") or []
     texts = [d.get("detail", "") for d in details if isinstance(d, dict)]
-    return " ".join(x for x in texts if x) or (response.text[:500] or response.reason or "")
+    return " ".join(x for x in texts if x) or quoted_from_server(response.text or response.reason or "", limit=500)
 
 
 def _error_code(response: requests.Response) -> str:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from tap_netsuite.errors import NetSuiteConfigError
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteDataError
 from tap_netsuite.suiteql import PY_DATETIME_FORMAT
 
 UTC = dt.timezone.utc
@@ -242,7 +242,7 @@ class RecordConverter:
                 name: None if (value := get(name)) is None or value == "" else convert(value)
                 for name, convert in self._direct
             }
-        except (ValueError, InvalidOperation):
+        except (ValueError, ArithmeticError):  # InvalidOperation, OverflowError among them
             return self._column_by_column(row)  # fails again, now naming the column
 
     def records(self, rows: list) -> t.Iterable[dict]:
@@ -263,9 +263,9 @@ class RecordConverter:
             value = row.get(name)
             try:
                 record[name] = None if value is None or value == "" else convert(value)
-            except ValueError as exc:
+            except (ValueError, ArithmeticError) as exc:  # OverflowError: a date at the calendar's end
                 msg = f"column {name!r} of row id {row.get('id')!r}: {exc}"
-                raise ValueError(msg) from exc
+                raise NetSuiteDataError(msg) from None
         return record
 
 

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from tap_netsuite.auth import ClientCredentialsAuth
 from tap_netsuite.errors import NetSuiteAuthError, NetSuiteError
+from tap_netsuite.redaction import last_four
 
 if t.TYPE_CHECKING:
     from tap_netsuite.client import NetSuiteClient
@@ -50,7 +51,7 @@ def report(client: NetSuiteClient, streams: t.Iterable[t.Any]) -> tuple[bool, li
     """(all streams readable, the lines to show)."""
     auth = client.auth
     method = (
-        f"OAuth 2.0 client credentials (client_id {auth.client_id}, certificate {auth.certificate_id})"
+        f"OAuth 2.0 client credentials (client_id {last_four(auth.client_id)}, certificate {auth.certificate_id})"
         if isinstance(auth, ClientCredentialsAuth)
         else "token-based authentication (OAuth 1.0a, HMAC-SHA256)"
     )

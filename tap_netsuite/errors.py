@@ -49,3 +49,17 @@ class NetSuiteUnavailableError(NetSuiteError):
 
 class NetSuiteConfigError(NetSuiteError, ValueError):
     """A setting is missing, malformed or contradicts the account."""
+
+
+class NetSuiteOutputError(NetSuiteError):
+    """stdout took no more output: its reader closed it, or the disk is full."""
+
+
+class NetSuitePagingError(NetSuiteError):
+    """NetSuite's pages did not move on (a page repeated, hasMore not a boolean, rows missing):
+    the stream stops rather than read the same rows forever or end early without a word."""
+
+
+class NetSuiteDataError(NetSuiteError, ValueError):
+    """A value NetSuite sent that its column's type cannot hold; the message names the column,
+    the row id and the value (and, once the stream adds it, the stream)."""

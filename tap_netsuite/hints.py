@@ -52,3 +52,40 @@ def auth_failure(detail: str, *, realm: str, url: str, oauth2: bool) -> str:
         "Setup > Users/Roles > User Management > View Login Audit Trail shows the "
         "failed attempt and its reason."
     )
+
+
+def gave_up(*, attempts: int, seconds: float, reason: str, url: str) -> str:
+    """Every retry failed: what the last failure points at, and the time all of them took."""
+    if reason.startswith("HTTP 429"):
+        advice = (
+            "Other integrations are using the account's concurrency pool: lower max_concurrency, "
+            "run at a quieter time or reserve concurrency for this integration."
+        )
+    elif reason.startswith("HTTP 5"):
+        advice = "NetSuite (or a proxy before it) is failing: try again later; status.netsuite.com shows outages."
+    elif "request_timeout" in reason:
+        advice = "Raise request_timeout only if NetSuite is known to be slow; 900 s is its own limit for one request."
+    else:
+        advice = "Check that this machine reaches the host (proxy, firewall), and that base_url is right."
+    return (
+        f"NetSuite did not answer successfully after {attempts} attempts (last: {reason}) at {url}; "
+        f"the attempts and the waits between them took {seconds:.0f} s. {advice}"
+    )
+
+
+def unreachable(url: str, why: str) -> str:
+    """The host never answered at all: a wrong address far more often than a passing outage."""
+    return (
+        f"Could not connect to {url} ({why}). Check base_url, or account_id when base_url is not set "
+        "(the host is derived from it), and that this machine may reach that host."
+    )
+
+
+def tls_failure(url: str, why: str) -> str:
+    """The TLS handshake failed: not something a retry mends."""
+    advice = (
+        "base_url says https, but the server answered in plain HTTP: use http:// for it."
+        if "WRONG_VERSION_NUMBER" in why or "record layer failure" in why
+        else "Check the server's certificate, or the proxy between this machine and NetSuite."
+    )
+    return f"The TLS (SSL) handshake with {url} failed: {why}. {advice}"

@@ -6,6 +6,12 @@ than `maximum` requests out; on a 429 it halves its own limit for a cool-down,
 then climbs back one slot at a time while answers keep succeeding (additive
 increase, multiplicative decrease), so a pool shared with others is not hammered.
 
+Two refinements keep a too-high `max_concurrency` cheap. The 429s of one overflow (all the
+requests sent together, refused together) halve the limit once, not once each: within
+`settle` seconds of a decrease, further 429s change nothing. And a 429 met while probing one
+slot above a limit that was fine goes back to that limit rather than halving it: with a pool
+of 2, the limit probes 3 once per cool-down and returns to 2, instead of falling to 1.
+
 Slots are given in the order they were asked for. Windows ask in key order, and
 records leave in key order, so the window the records wait for is never passed
 over by later ones while the read-ahead (bounded) fills with windows nobody waits for.
@@ -23,7 +29,14 @@ import typing as t
 class AdaptiveLimiter:
     """A first-come, first-served semaphore whose size backs off on 429 and recovers on success."""
 
-    def __init__(self, maximum: int, *, cooldown: float = 30.0, clock: t.Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        maximum: int,
+        *,
+        cooldown: float = 30.0,
+        settle: float = 1.0,
+        clock: t.Callable[[], float] = time.monotonic,
+    ) -> None:
         if maximum < 1:
             msg = f"max_concurrency must be at least 1, not {maximum}."
             raise ValueError(msg)
@@ -32,8 +45,11 @@ class AdaptiveLimiter:
         self.in_flight = 0
         self.peak = 0
         self._cooldown = cooldown
+        self._settle = settle
         self._clock = clock
         self._calm_from = 0.0
+        self._settled_from = 0.0  # 429s before this are the overflow already acted on
+        self._fine = 0  # the limit before the last step up, which answered without 429; 0: unknown
         self._successes = 0
         self._lock = threading.Lock()
         self._waiting: collections.deque[threading.Event] = collections.deque()
@@ -67,10 +83,18 @@ class AdaptiveLimiter:
             self._waiting.popleft().set()
 
     def throttled(self) -> None:
-        """NetSuite said the pool is full: halve the limit and stay down for a while."""
+        """NetSuite said the pool is full: back to the last fine limit when probing above it, else
+        halve; then stay down for a while. The rest of the same overflow's 429s change nothing."""
         with self._lock:
-            self.limit = max(1, self.limit // 2)
-            self._calm_from = self._clock() + self._cooldown
+            now = self._clock()
+            if now < self._settled_from:
+                return
+            if 0 < self._fine < self.limit:
+                self.limit = self._fine
+            else:
+                self.limit, self._fine = max(1, self.limit // 2), 0
+            self._settled_from = now + self._settle
+            self._calm_from = now + self._cooldown
             self._successes = 0
 
     def succeeded(self) -> None:
@@ -80,6 +104,7 @@ class AdaptiveLimiter:
                 return
             self._successes += 1
             if self._successes >= self.limit:
+                self._fine = self.limit
                 self.limit += 1
                 self._successes = 0
                 self._admit()

@@ -16,7 +16,7 @@ import typing as t
 import msgspec
 
 from tap_netsuite import parallel
-from tap_netsuite.errors import NetSuiteError, NetSuiteQueryError
+from tap_netsuite.errors import NetSuiteError, NetSuitePagingError, NetSuiteQueryError
 from tap_netsuite.suiteql import KeysetSpec, boundaries_query, keyset_query
 
 if t.TYPE_CHECKING:
@@ -36,12 +36,20 @@ def all_rows(client: NetSuiteClient, query: str) -> t.Iterator[dict]:
     For tables that can grow past that cap, use `read_pages`.
     """
     offset = 0
+    before: list = []
     while True:
         page = client.query_page(query, offset=offset)
-        yield from (_row(item) for item in page.get("items", []))
-        if not page.get("hasMore"):
+        items = _items(page, query)
+        answered = page.get("offset", offset)
+        _moved_on(answered == offset, f"the page at offset {answered!r} when asked for offset {offset}", query)
+        _moved_on(not items or items != before, "the same rows as the page before", query)
+        yield from (_row(item) for item in items)
+        if not _has_more(page, query):
             return
-        offset += len(page.get("items", []))
+        _moved_on(bool(items), "a page with hasMore true and no items", query)
+        offset += len(items)
+        before = items
+        _moved_on(offset < OFFSET_CAP, f"hasMore true at offset {offset}, past NetSuite's cap", query)
 
 
 def read_pages(
@@ -130,14 +138,18 @@ class KeysetReader:
     def pages(self, after: Key | None = None, through: Key | None = None) -> t.Iterator[list[dict]]:
         """The rows after the key `after` through the key `through`, a page at a time, by keyset."""
         while True:
-            page = self.client.query_page(keyset_query(self.spec, after=after, through=through), decoder=self.decoder)
+            query = keyset_query(self.spec, after=after, through=through)
+            page = self.client.query_page(query, decoder=self.decoder)
             if self.on_page:
                 self.on_page(page)
-            items = page.get("items", [])
-            yield _rows(items)
-            if not page.get("hasMore") or not items:
+            items = self._checked_items(page, query)
+            yield _rows(items)  # first: a row that cannot be converted is named by the stream
+            if not _has_more(page, query):
                 return
-            after = self.spec.key(items[-1])
+            _moved_on(bool(items), "a page with hasMore true and no items", query)
+            last = self._key(items[-1], query)
+            _moved_on(after is None or last > after, f"a page whose last row {last} is not past {after}", query)
+            after = last
 
     def plan(self, *, every: int, starts_through: int = 0) -> tuple[list[Key], dict[int, Key]]:
         """The key of every `every`-th row of the query, where its one-page windows end; and with
@@ -147,10 +159,9 @@ class KeysetReader:
         starts: dict[int, Key] = {}
         position = 0
         while True:
-            page = self.client.query_page(
-                boundaries_query(self.spec, every=every, after_position=position, starts_through=starts_through)
-            )
-            items = page.get("items", [])
+            query = boundaries_query(self.spec, every=every, after_position=position, starts_through=starts_through)
+            page = self.client.query_page(query)
+            items = _items(page, query)
             for item in items:
                 window, rest = divmod(int(item["position"]), every)
                 key = (item["second"], int(item["tiebreak"]))
@@ -158,9 +169,12 @@ class KeysetReader:
                     cuts.append(key)
                 else:  # the first row of a window: position window x every + 1
                     starts[window] = key
-            if not page.get("hasMore") or not items:
+            if not _has_more(page, query):
                 return cuts, starts
-            position = int(items[-1]["position"])
+            _moved_on(bool(items), "a page with hasMore true and no items", query)
+            last = int(items[-1]["position"])
+            _moved_on(last > position, f"a page whose last position {last} is not past {position}", query)
+            position = last
 
     def first_window(self, first: t.Callable[[], dict], through: Key | None) -> t.Iterator[list[dict]]:
         """The first window: the page read beside the plan, then by keyset from its last row.
@@ -168,17 +182,45 @@ class KeysetReader:
         Rows the table gained or lost between the two queries only move where that page
         ends; its rows past the window's end are left to the next window.
         """
-        key = self.spec.key
         page = first()
         if self.on_page:
             self.on_page(page)
-        rows = _rows(page.get("items", []))
+        query = keyset_query(self.spec)
+        rows = _rows(self._checked_items(page, query))
         if through is not None:
-            rows = [row for row in rows if key(row) <= through]
+            rows = [row for row in rows if self._key(row, query) <= through]
         yield rows
-        last = key(rows[-1]) if rows else None
-        if last != through and (page.get("hasMore") or through is not None):
+        last = self._key(rows[-1], query) if rows else None
+        more = _has_more(page, query)
+        if last != through and (more or through is not None):
+            _moved_on(last is not None or through is not None, "a page with hasMore true and no items", query)
             yield from self.pages(last, through)
+
+    def _checked_items(self, page: t.Any, query: str) -> list:
+        """A page's items, each with its tiebreak (an id, part of the primary key), or an error."""
+        items = _items(page, query)
+        tiebreak = self.spec.tiebreak
+        lacking = next((item for item in items if _lacks(item, tiebreak)), None)
+        if lacking is not None:
+            msg = f"NetSuite answered a row without its {tiebreak}: {_shown(lacking)}.\nQuery: {query}"
+            raise NetSuitePagingError(msg)
+        return items
+
+    def _key(self, row: t.Any, query: str) -> Key:
+        """A row's keyset key, or an error when NetSuite left out its key columns."""
+        key: tuple[t.Any, t.Any]
+        try:
+            key = self.spec.key(row)
+        except (KeyError, TypeError, ValueError):
+            key = (None, None)
+        if not isinstance(key[0], str):
+            msg = (
+                f"NetSuite answered a row without a usable key ({self.spec.replication_key}, an integer "
+                f"{self.spec.tiebreak}): "
+                f"{_shown(row)}; the rows cannot be paged past it.\nQuery: {query}"
+            )
+            raise NetSuitePagingError(msg)
+        return key
 
     def offset_window(self, page: t.Callable[[], dict], start: Key | None, window: Window) -> t.Iterator[list[dict]]:
         """One window, from the page read by offset beside the plan when that page is exactly it.
@@ -207,6 +249,45 @@ class KeysetReader:
             yield rows
             return
         yield from self.pages(low, high)
+
+
+def _items(page: t.Any, query: str) -> list:
+    """A page's `items`, or an error when the answer has none: never taken as an empty page."""
+    items = page.get("items") if isinstance(page, dict) else None
+    if not isinstance(items, list):
+        msg = f"NetSuite answered a page without its items list: {_shown(page)}.\nQuery: {query}"
+        raise NetSuitePagingError(msg)
+    return items
+
+
+def _has_more(page: dict, query: str) -> bool:
+    """A page's `hasMore`, which must be a JSON boolean (absent: false)."""
+    more = page.get("hasMore", False)
+    if not isinstance(more, bool):
+        msg = f"NetSuite answered hasMore {more!r}, not true or false: the pages cannot be followed.\nQuery: {query}"
+        raise NetSuitePagingError(msg)
+    return more
+
+
+def _moved_on(moved: bool, what: str, query: str) -> None:  # noqa: FBT001 - a condition, read as one
+    """Stop, naming the query, when a page does not move past the one before it."""
+    if not moved:
+        msg = (
+            f"NetSuite answered {what}: the pages do not move on, so the stream stops rather than "
+            f"read the same rows again.\nQuery: {query}"
+        )
+        raise NetSuitePagingError(msg)
+
+
+def _lacks(item: t.Any, column: str) -> bool:
+    value = item.get(column) if isinstance(item, dict) else getattr(item, column, None)
+    return value is None or value == ""
+
+
+def _shown(value: t.Any) -> str:
+    """A row or page in an error, briefly."""
+    text = repr(msgspec.structs.asdict(value) if isinstance(value, msgspec.Struct) else value)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _idle_slots(client: NetSuiteClient, *, reserved: int) -> int:

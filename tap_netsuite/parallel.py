@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import typing as t
 
 _DONE = object()
@@ -38,8 +39,11 @@ def in_order(
                 yield from batch
     finally:
         stop.set()
+        # 5 s for all of them, not each: a reader inside a request (up to request_timeout) is a
+        # daemon thread, and a stop on a signal must not wait 5 s per window read ahead.
+        deadline = time.monotonic() + 5
         for thread in threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def _feed(source: t.Callable[[], t.Iterable[list]], into: queue.Queue, stop: threading.Event) -> None:

@@ -14,7 +14,7 @@ from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteConfigError, NetSuiteRestletError
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteDataError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages
 from tap_netsuite.sdk_fast_path import FastRecordPath, NetSuiteStreamBase
 from tap_netsuite.suiteql import KeysetSpec, quote, select_list
@@ -92,14 +92,21 @@ class SuiteQLStream(FastRecordPath):
         )
         self.start_reading()
         pages = iter(pages)
-        first = next(pages, None)  # the first page and the plan, read while the clock is asked
-        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-        if first is not None:
-            self.page_read()
-            yield from to_records.records(first)
-        for rows in pages:
-            self.page_read()
-            yield from to_records.records(rows)
+        try:
+            first = next(pages, None)  # the first page and the plan, read while the clock is asked
+            tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+            if first is not None:
+                self.page_read()
+                yield from to_records.records(first)
+            for rows in pages:
+                self.page_read()
+                yield from to_records.records(rows)
+        except NetSuiteDataError as exc:
+            msg = (
+                f"Stream {self.name!r}, {exc}. NetSuite sent a value its column's type cannot hold: "
+                "deselect the column, or report the value with the column's type in schemas/."
+            )
+            raise NetSuiteDataError(msg) from None
         # Every record yielded has been written by now: send them on, even if no STATE follows.
         tap.message_writer.flush()
 
@@ -119,12 +126,18 @@ class Progress:
         self._lock = threading.Lock()
 
     def planned(self, rows: int, windows: int) -> None:
-        self.expected = rows
-        self.logger.info("%s: about %d rows to read in %d window(s).", self.stream, rows, windows)
+        """The plan: `rows` in the full windows, a window per page; the last window holds less than a page."""
+        if windows <= 1:
+            self.logger.info("%s: less than a page of rows to read, in one window.", self.stream)
+            return
+        page = rows // (windows - 1)
+        self.expected = rows + page // 2
+        self.logger.info("%s: %d to %d rows to read in %d windows.", self.stream, rows, rows + page - 1, windows)
 
     def page(self, page: dict) -> None:
         with self._lock:
             self.done += len(page.get("items", []))
+            self.expected = max(self.expected, self.done)
             now = time.monotonic()
             if now - self.last < self.every:
                 return
@@ -157,23 +170,39 @@ class OpenInvoiceAgingStream(NetSuiteStreamBase):
     def get_records(self, context: Context | None) -> t.Iterable[dict]:  # noqa: ARG002
         config = self.config
         params: dict[str, t.Any] = {"page_size": config.get("page_size", 1000)}
+        seen: set[str] = set()  # every cursor followed: one given again would loop
         while True:
             answer = self.netsuite_tap.client.call_restlet(
                 config["open_invoices_restlet_script"], config["open_invoices_restlet_deploy"], params
             )
-            for item in answer.get("items", []):
+            if not isinstance(answer, dict):
+                _bad_restlet_page(_brief(answer))
+            items, more = answer.get("items"), answer.get("has_more", False)
+            if not isinstance(items, list) or not isinstance(more, bool) or (more and not items):
+                _bad_restlet_page(f"items {_brief(items)} and has_more {more!r}")
+            for item in items:
                 yield {**item, "as_of": answer["as_of"]}
-            if not answer.get("has_more"):
+            if not more:
                 self.netsuite_tap.message_writer.flush()
                 return
             cursor = answer.get("next_cursor")
-            if not cursor or cursor == params.get("cursor"):
-                msg = (
-                    f"The open-invoices RESTlet said has_more without a new next_cursor ({cursor!r}); "
-                    "deploy the RESTlet from this tap's suitescripts/ so that it pages correctly."
-                )
-                raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
+            if not cursor or not isinstance(cursor, str) or cursor in seen:
+                _bad_restlet_page(f"has_more without a new next_cursor ({cursor!r})")
+            seen.add(cursor)
             params = {"page_size": params["page_size"], "cursor": cursor}
+
+
+def _bad_restlet_page(what: str) -> t.NoReturn:
+    msg = (
+        f"The open-invoices RESTlet answered {what}: its pages do not move on. Deploy the "
+        "RESTlet from this tap's suitescripts/ so that it pages correctly."
+    )
+    raise NetSuiteRestletError(msg, code="TAPNS_BAD_CURSOR", detail=msg)
+
+
+def _brief(value: t.Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class DeletedRecordStream(SuiteQLStream):

@@ -6,7 +6,12 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import io
+import json
+import logging
+import signal
 import sys
+import types
 import typing as t
 
 import click
@@ -14,7 +19,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel
+from tap_netsuite import diagnose, paging, parallel, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
@@ -22,6 +27,13 @@ from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
 from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
+
+TEST_HELP = (
+    "Use --test to check the connection: one tiny request per selected stream, and a diagnosis "
+    "(account, realm, host, auth method, clock skew, what each stream could read); no records "
+    "are written, exit 1 if any stream cannot be read. Use --test=schema to print the schemas "
+    "without syncing."
+)
 
 
 class TapNetSuite(Tap):
@@ -65,6 +77,7 @@ class TapNetSuite(Tap):
         th.Property(
             "client_id",
             th.StringType,
+            secret=True,
             description="OAuth 2.0 client credentials: the integration record's client id "
             "(instead of the four token-based settings).",
         ),
@@ -127,6 +140,13 @@ class TapNetSuite(Tap):
             "longest a NetSuite request runs before it is killed; re-read rows are upserted.",
         ),
         th.Property(
+            "request_timeout",
+            th.IntegerType(minimum=1),
+            default=900,
+            description="Seconds one whole request may take, answer and body, before it is cut and "
+            "retried. 900 is NetSuite's own limit for a request.",
+        ),
+        th.Property(
             "open_invoices_restlet_script",
             th.StringType,
             description="Script id of the open-invoices RESTlet from suitescripts/ "
@@ -148,10 +168,18 @@ class TapNetSuite(Tap):
         ),
     ).to_dict()
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("validate_config", True):  # discovery alone needs no dates
+            settings.check_config(self.config)
+            settings.check_state(self.state)
+
     def discover_streams(self) -> list[Stream]:
         streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
+        for stream in streams:
+            stream.logger.addFilter(_drop_sdk_failure_preface)
         return streams
 
     @functools.cached_property
@@ -171,6 +199,7 @@ class TapNetSuite(Tap):
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
             max_concurrency=c.get("max_concurrency", 2),
+            request_timeout=c.get("request_timeout", 900),
         )
 
     def reading_zone(self) -> dt.tzinfo:
@@ -206,12 +235,30 @@ class TapNetSuite(Tap):
         expected = dt.datetime.now(zone).utcoffset()
         if expected != clock.utcoffset(None):
             msg = (
-                f"account_timezone {name!r} is UTC offset {expected}, but the account's clock "
-                f"reads {rows[0]['now']}, which is offset {clock.utcoffset(None)}. Set "
+                f"account_timezone {name!r} is UTC offset {settings.offset_text(expected)}, but the account's "
+                f"clock reads {rows[0]['now']}, which is offset {settings.offset_text(clock.utcoffset(None))}. Set "
                 "account_timezone to the zone in NetSuite's Set Preferences for this token's user."
             )
             raise NetSuiteConfigError(msg)
         return zone
+
+    def _handle_termination(self, signum: int, frame: types.FrameType | None) -> None:
+        """SIGTERM or Ctrl-C: every line already begun is finished, the records read so far go
+        out with a STATE that covers only them, and the tap exits 128 + the signal's number
+        (130 for SIGINT, 143 for SIGTERM). A second signal ends it at once.
+
+        The SDK's own handler wrote a STATE from inside whatever the writer was doing, and exited 0.
+        """
+        writer = self.message_writer
+        if not isinstance(writer, BufferedMsgSpecWriter):
+            super()._handle_termination(signum, frame)
+            return
+        self.logger.warning(
+            "Stopping on %s: writing the records read so far and their STATE, then exiting %d.",
+            signal.Signals(signum).name,
+            128 + signum,
+        )
+        writer.stop(signum, lambda: self._state_writer.write_state(self.state))
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
@@ -223,7 +270,22 @@ class TapNetSuite(Tap):
         # kept every request about 4 ms longer in NetSuite's pool.
         sys.setswitchinterval(0.001)
         with _expected_failures_exit_cleanly(cls):
+            state = kwargs.get("state")
+            if state is not None:  # read here, so that a file that is not JSON is one clear line
+                text = state.read()
+                name = getattr(state, "name", None)
+                source = f"file {name!r}" if name else "given"
+                kwargs["state"] = io.StringIO(json.dumps(settings.parsed_state(text, source)))
             super().invoke(*args, **kwargs)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, with `--test` described as what it does here."""
+        command = super().get_singer_command()
+        for option in command.params:
+            if "--test" in option.opts and isinstance(option, click.Option):
+                option.help = TEST_HELP
+        return command
 
     @classmethod
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
@@ -243,6 +305,12 @@ class TapNetSuite(Tap):
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)
+
+
+def _drop_sdk_failure_preface(record: logging.LogRecord) -> bool:
+    """The SDK logs "An unhandled error occurred while syncing '<stream>'" before any failure; the
+    failure's own line follows (or its traceback, for one unforeseen), so a failure is one line."""
+    return record.msg != "An unhandled error occurred while syncing '%s'"
 
 
 @contextlib.contextmanager

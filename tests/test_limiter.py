@@ -74,18 +74,51 @@ def test_halves_on_429_then_climbs_back_after_the_cooldown():
     limiter = AdaptiveLimiter(8, cooldown=30, clock=clock)
     limiter.throttled()
     assert limiter.limit == 4
+    clock.now = 2  # past the settle second: a new overflow
     limiter.throttled()
     assert limiter.limit == 2
     for _ in range(10):
         limiter.succeeded()
     assert limiter.limit == 2  # still cooling down
-    clock.now = 31
+    clock.now = 33
     for _ in range(2):
         limiter.succeeded()
     assert limiter.limit == 3
     for _ in range(100):
         limiter.succeeded()
     assert limiter.limit == 8  # never above the maximum
+
+
+def test_the_429s_of_one_overflow_halve_the_limit_once():
+    clock = Clock()
+    limiter = AdaptiveLimiter(10, cooldown=30, settle=1, clock=clock)
+    for _ in range(9):  # ten requests sent together into a pool of 2: eight or nine refused at once
+        limiter.throttled()
+    assert limiter.limit == 5
+    clock.now = 1.5
+    limiter.throttled()
+    assert limiter.limit == 2
+
+
+def test_a_429_while_probing_goes_back_to_the_fine_limit_not_below_it():
+    """Pool 2, max_concurrency 10: the limit settles at 2 and probes 3 once per cool-down,
+    instead of falling to 1 for every cool-down (that took 120 s where 2 took 63)."""
+    clock = Clock()
+    limiter = AdaptiveLimiter(10, cooldown=30, settle=1, clock=clock)
+    limiter.throttled()
+    clock.now = 2
+    limiter.throttled()
+    assert limiter.limit == 2
+    for probe in range(3):
+        clock.now = 40 + 40 * probe
+        for _ in range(2):
+            limiter.succeeded()
+        assert limiter.limit == 3  # the probe
+        limiter.throttled()
+        assert limiter.limit == 2  # back to what was fine, not 3 // 2 = 1
+    clock.now = 200
+    limiter.throttled()  # a 429 at the fine limit itself: the pool shrank, halve
+    assert limiter.limit == 1
 
 
 def test_a_bad_maximum_names_the_setting():

@@ -236,8 +236,9 @@ def test_records_encoded_together_go_out_in_the_blocks_of_records_written_one_by
         def __init__(self) -> None:
             self.buffer, self.writes = self, []
 
-        def write(self, data: bytes) -> None:
+        def write(self, data: bytes) -> int:
             self.writes.append(bytes(data))
+            return len(data)
 
         def flush(self) -> None:
             pass

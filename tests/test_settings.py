@@ -42,7 +42,7 @@ def test_meltano_yml_and_hub_definition_agree_with_the_tap():
 
 def test_secrets_are_the_credentials_and_the_key():
     secret = {name for name, prop in tap_settings().items() if prop.get("secret")}
-    assert secret == {"consumer_key", "consumer_secret", "token_id", "token_secret", "private_key"}
+    assert secret == {"consumer_key", "consumer_secret", "token_id", "token_secret", "client_id", "private_key"}
 
 
 def test_meltano_add_from_the_hub_definition(tmp_path):

@@ -6,6 +6,8 @@ both. Run it with `netsuite-emulator serve ...` (see `cli`). Modules, one job ea
 start-up), `server` (routing and the request pipeline), `suiteql`/`engine`/`formats` (SuiteQL),
 `records` (record API), `restlets` (RESTlet handlers), `signing`/`oauth2` (authentication),
 `governance` (pool, latency, metrics), `faults`, `switches` (run-time configuration),
-`controls` (the /_emulator endpoints), `control`/`mutations` (reading and changing data),
-`schema`/`data`/`sqlgen` (tables and deterministic data).
+`control_routes` (the /_emulator endpoints), `canonical`/`mutations` (reading the truth and
+changing data), `record_writes` (record API create/update/delete), `restlet_api` (the RESTlet
+registry), `tables` (every table declared as data), `schema`/`data`/`generators`/`sqlgen`/`lines`
+(column kinds and deterministic data).
 """

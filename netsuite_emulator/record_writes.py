@@ -1,4 +1,4 @@
-"""Record API writes (netsuite-api.md §9) for customer and invoice: create, update, upsert, delete.
+"""Record API writes (docs/netsuite.md §9) for customer and invoice: create, update, upsert, delete.
 
 - ``POST /services/rest/record/v1/{type}``: create; 204 No Content with the new record's URL in
   ``Location`` [doc]. ``id`` and computed fields are read-only [doc].

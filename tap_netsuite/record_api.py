@@ -1,4 +1,4 @@
-"""The record API and everyday lookups, as methods of `NetSuiteClient` (netsuite-api.md §9).
+"""The record API and everyday lookups, as methods of `NetSuiteClient` (docs/netsuite.md §9).
 
 Every call goes through the client's transport, so it is signed, limited, retried and mapped to
 the same errors as SuiteQL:

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import start_emulator, stop_emulator
-from test_emulator import PREFIX, TS, control, items, post, rows
+from helpers import PREFIX, TS, control, items, post, rows, running_emulator
 from test_emulator_features import signed
 
 from netsuite_emulator import data, engine, lines, mutations, tables
@@ -26,9 +25,8 @@ NUMBER = re.compile(r"-?\d*\.?\d+")
 @pytest.fixture(scope="module")
 def account(tmp_path_factory):
     """A private account this module changes freely."""
-    proc, config = start_emulator(tmp_path_factory.mktemp("account"), customers=40, invoices=300, seed=3)
-    yield config
-    stop_emulator(proc)
+    with running_emulator(tmp_path_factory.mktemp("account"), customers=40, invoices=300, seed=3) as config:
+        yield config
 
 
 @contextmanager
@@ -205,15 +203,12 @@ def test_transactionline_has_no_record_or_catalog(account):
 
 
 def test_deny_flags_at_start(tmp_path):
-    proc, config = start_emulator(
+    with running_emulator(
         tmp_path, "--deny-column", "transaction.memo", "--deny-table", "vendor", customers=5, invoices=10
-    )
-    try:
+    ) as config:
         assert "Unknown identifier 'memo'" in refused(config, "SELECT memo FROM transaction")
         assert "Record 'vendor' was not found." in refused(config, "SELECT id FROM vendor")
         assert items(config, "SELECT memo FROM transactionline", limit=1)
-    finally:
-        stop_emulator(proc)
 
 
 # -- ties ---------------------------------------------------------------------------------------

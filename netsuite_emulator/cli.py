@@ -13,8 +13,11 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import data, faults, formats, oauth2, schema
+from datetime import date
+
+from . import data, faults, formats, lines, oauth2, schema
 from .engine import Engine, Settings
+from .generators import Sizes
 from .faults import Faults
 from .governance import Latency, Metrics, Pool
 from .mutations import Mutator
@@ -46,6 +49,20 @@ def _date_format(text: str) -> str:
         return formats.check_user_date_format(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _denied_column(text: str) -> str:
+    table, _, column = text.lower().partition(".")
+    if table not in schema.TABLES or column not in schema.TABLES[table]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not TABLE.COLUMN of the account (e.g. customer.email)")
+    return f"{table}.{column}"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,7 +116,39 @@ def _parser() -> argparse.ArgumentParser:
         help="a table the role may not read (repeatable)",
     )
     serve.add_argument(
-        "--lines-per-invoice", type=int, default=2, help="item lines per sales transaction (plus the main line)"
+        "--deny-column",
+        action="append",
+        default=[],
+        type=_denied_column,
+        metavar="TABLE.COLUMN",
+        help="a column the role cannot see: naming it is 400 Unknown identifier, * leaves it out (repeatable)",
+    )
+    serve.add_argument(
+        "--tie-order",
+        choices=("shuffled", "stable"),
+        default="shuffled",
+        help="rows tied under a non-unique ORDER BY: in a new order each request (default, as NetSuite) or stable",
+    )
+    serve.add_argument(
+        "--lines-per-transaction",
+        "--lines-per-invoice",
+        dest="lines_per_transaction",
+        type=int,
+        default=2,
+        help="item lines per transaction, plus the main line (payments: main line only)",
+    )
+    serve.add_argument("--vendors", type=int, help="vendors (default: customers / 10, at least 3)")
+    serve.add_argument("--employees", type=int, help="employees (default: customers / 50, at least 3)")
+    serve.add_argument("--items", type=int, default=24, help="items (at least 6)")
+    serve.add_argument(
+        "--custom-records", type=int, help="rows of each custom record type (default: customers / 2, at least 2)"
+    )
+    serve.add_argument(
+        "--accounting-lines-dated-from",
+        type=_day,
+        default=date(2023, 3, 1),
+        help="transactionaccountingline.lastmodifieddate is NULL on transactions created before this day "
+        "(NetSuite added it in 2023.1)",
     )
     serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
@@ -141,8 +190,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.customers < 0 or args.invoices < 0 or (args.invoices and not args.customers):
+    sizes = (args.customers, args.invoices, args.vendors or 0, args.employees or 0, args.custom_records or 0)
+    if min(sizes) < 0 or args.lines_per_transaction < 0 or (args.invoices and not args.customers):
         sys.exit("netsuite-emulator: sizes must be >= 0, and invoices need customers")
+    if args.lines_per_transaction >= lines.LINE_SPAN:
+        sys.exit(f"netsuite-emulator: --lines-per-transaction must be below {lines.LINE_SPAN}")
     return serve(args)
 
 
@@ -152,8 +204,19 @@ def serve(args: argparse.Namespace) -> int:
     # latency over) waits for the GIL at most this long before it answers. Python's default,
     # 5 ms, added tens of ms per page under load, beyond what the latency model says.
     sys.setswitchinterval(0.0005)
+    dated_from = formats.local_midnight(args.accounting_lines_dated_from, args.timezone)
+    sizes = Sizes(
+        args.customers,
+        args.invoices,
+        args.lines_per_transaction,
+        args.vendors,
+        args.employees,
+        args.items,
+        args.custom_records,
+        dated_from,
+    )
     conn = data.build_database(
-        args.customers, args.invoices, args.seed, args.timezone, args.lines_per_invoice, args.subsecond
+        args.customers, args.invoices, args.seed, args.timezone, subsecond=args.subsecond, sizes=sizes
     )
     print(
         f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s",
@@ -182,6 +245,8 @@ def serve(args: argparse.Namespace) -> int:
         args.links,
         args.subsecond,
         frozenset(args.deny_table),
+        frozenset(args.deny_column),
+        args.tie_order,
     )
     plan = None
     if args.fault_kind:
@@ -206,13 +271,19 @@ def serve(args: argparse.Namespace) -> int:
     state = State(
         conn,
         lock,
-        Engine(conn, settings, lock),
+        Engine(conn, settings, lock, args.seed),
         Verifier(credentials),
         Pool(args.concurrency),
         Latency(args.latency_base_ms, args.latency_per_row_ms, args.request_timeout_s),
         Metrics(args.metrics_queries),
         Faults(plan),
-        Mutator(conn, lock, settings, args.seed, args.lines_per_invoice),
+        Mutator(
+            conn,
+            lock,
+            settings,
+            args.seed,
+            lines.LineShape(args.lines_per_transaction, sizes.count("item"), dated_from),
+        ),
         _oauth2(args, config),
     )
     server = EmulatorServer((args.host, args.port), state)

@@ -4,10 +4,16 @@ The query is parsed as Oracle SQL (sqlglot), every table and column is resolved 
 `schema.TABLES` (NetSuite's own error texts for what is unknown), NetSuite's functions are
 rewritten into SQLite functions registered here, and the result is paged with COUNT(*) and
 LIMIT/OFFSET inside SQLite so no page materialises the whole result in Python.
+
+Queries run side by side: each request thread reads through its own connection to the
+account's database (WAL), inside one read transaction per page, so it sees a consistent
+snapshot while the one writer (`Engine.conn`, under `Engine.lock`) changes rows.
 """
 
 from __future__ import annotations
 
+import random
+import re
 import sqlite3
 import sys
 import threading
@@ -21,7 +27,7 @@ from sqlglot import exp
 from sqlglot.dialects.oracle import Oracle
 from sqlglot.errors import SqlglotError
 
-from . import formats, schema
+from . import formats, schema, tables
 
 PREFIX = "Invalid search query. Detailed unprocessed description follows. "
 UNSUPPORTED = "Search error occurred: Invalid or unsupported search."
@@ -57,6 +63,8 @@ _ALLOWED = (
     exp.Sum,
     exp.Avg,
     exp.RowNumber,
+    exp.Rank,
+    exp.DenseRank,
     exp.Exists,
     exp.CurrentTimestamp,
     exp.CurrentDate,
@@ -65,6 +73,11 @@ _ALLOWED = (
 _FROM = "from_" if "from_" in exp.Select.arg_types else "from"
 _WITH = "with_" if "with_" in exp.Select.arg_types else "with"
 _AGGREGATES = (exp.Count, exp.Min, exp.Max, exp.Sum, exp.Avg)
+_TOP = re.compile(r"\bSELECT\s+(?:ALL\s+|DISTINCT\s+)?TOP\s+\d+", re.IGNORECASE)
+MAX_IN_LIST = 1000
+# Odd multipliers and a prime modulus: a seeded, request-specific order of rowids.
+_TIE_FACTORS = (2654435761, 40503, 2246822519, 3266489917)
+_TIE_MODULUS = 4294967291
 OTHER = "other"  # the kind of an expression that is neither a column nor temporal
 
 
@@ -94,6 +107,8 @@ class Settings:
     links: str = "self-next"  # "self-next" or "all" (first/previous/last too)
     subsecond: bool = False  # modification times keep sub-second parts
     denied: frozenset[str] = frozenset()  # tables the role may not read
+    denied_columns: frozenset[str] = frozenset()  # "table.column" the role may not see
+    tie_order: str = "shuffled"  # "shuffled": tied rows move between requests (§10); "stable"
 
 
 @dataclass
@@ -140,47 +155,69 @@ class Page:
 
 
 class Engine:
-    """Runs SuiteQL against one SQLite connection; one query at a time (the lock)."""
+    """Runs SuiteQL against the account's database: readers side by side, each on its own
+    connection (`reader`); `conn` is the one writer's connection, used under `lock`."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock):
+    def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock, seed: int = 0):
         self.conn, self.settings, self.lock = conn, settings, lock
-        self._counted: tuple[tuple, int] | None = None  # see _count
-        for name, fn in _functions(settings).items():
-            if name != "ns_to_char_dt":  # that one, called most, tests for NULL itself
-                fn = _null_in_null_out(fn)  # noqa: PLW2901
-            conn.create_function(name, 2, fn, deterministic=True)
+        self.path = conn.execute("PRAGMA database_list").fetchone()[2]
+        self._local = threading.local()
+        self._ties = random.Random(f"ties:{seed}")
+        self._ties_lock = threading.Lock()
+        register_functions(conn, settings)
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection (opened on first use; autocommit, so each read
+        transaction is explicit)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            register_functions(conn, self.settings)
+            self._local.conn, self._local.counted = conn, None
+        return conn
 
     def run(self, query: str, limit: int, offset: int) -> Page:
         """One page of a query's rows, rendered as NetSuite renders them, and the full count."""
-        translation = Translator(self.settings, time.time()).translate(query)
+        tie_seed = None
+        if self.settings.tie_order != "stable":
+            with self._ties_lock:
+                tie_seed = self._ties.getrandbits(31)
+        translation = Translator(self.settings, time.time(), tie_seed).translate(query)
         items = self._items_sql(translation)
-        with self.lock:
-            try:
-                # One row past the page tells whether the page ends the result; only when it
-                # does not (or the offset passed the end) is the full count worth its cost.
-                # The rows an offset passes are skipped before any item is written.
-                rows = self.conn.execute(
-                    f"SELECT {items} FROM (SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?)", (limit + 1, offset)
-                ).fetchall()
-                if len(rows) <= limit and (rows or offset == 0):
-                    total = offset + len(rows)
-                else:
-                    total = self._count(translation.count_sql())
-                    rows = rows[:limit]
-            except sqlite3.Error as exc:  # includes an exception inside one of our functions
-                print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
-                raise unsupported() from None
+        reader = self.reader()
+        reader.execute("BEGIN")  # page and count from one snapshot
+        try:
+            # One row past the page tells whether the page ends the result; only when it
+            # does not (or the offset passed the end) is the full count worth its cost.
+            # The rows an offset passes are skipped before any item is written.
+            rows = reader.execute(
+                f"SELECT {items} FROM (SELECT * FROM ({translation.sql}) LIMIT ? OFFSET ?)", (limit + 1, offset)
+            ).fetchall()
+            if len(rows) <= limit and (rows or offset == 0):
+                total = offset + len(rows)
+            else:
+                total = self._count(reader, translation.count_sql())
+                rows = rows[:limit]
+        except sqlite3.Error as exc:  # includes an exception inside one of our functions
+            print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
+            raise unsupported() from None
+        finally:
+            reader.execute("COMMIT")
         return Page(self._array(translation.columns, rows), len(rows), total)
 
-    def _count(self, sql: str) -> int:
+    def _count(self, reader: sqlite3.Connection, sql: str) -> int:
         """The rows `sql` gives, counted once while nothing changes: every page of one query but
-        the last asks for the same count. A write anywhere moves `total_changes`; SYSDATE is a
-        literal in the SQL; a switched setting (the zone reads literals) is part of the key.
-        The caller holds the lock."""
-        key = (sql, self.conn.total_changes, repr(self.settings))
-        if self._counted is None or self._counted[0] != key:
-            self._counted = (key, self.conn.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()[0])
-        return self._counted[1]
+        the last asks for the same count. A commit by the writer moves the reader's
+        `data_version`; SYSDATE is a literal in the SQL; a switched setting (the zone reads
+        literals) is part of the key. The caller holds a read transaction."""
+        version = reader.execute("PRAGMA data_version").fetchone()[0]
+        key = (sql, version, repr(self.settings))
+        counted = self._local.counted
+        if counted is None or counted[0] != key:
+            counted = self._local.counted = (key, reader.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()[0])
+        return counted[1]
 
     def _items_sql(self, translation: Translation) -> str:
         """SQL that writes each row as NetSuite's item, in SQLite's C: empty `links`, then every
@@ -231,6 +268,18 @@ def _sql_text(text: str) -> str:
 
 
 _encode = msgspec.json.Encoder().encode
+
+
+MMAP_BYTES = 1 << 34  # map the whole database: pages are read in place, not copied per connection
+
+
+def register_functions(conn: sqlite3.Connection, settings: Settings) -> None:
+    """The SQLite functions translated queries and stored renderings call, on one connection."""
+    for name, fn in _functions(settings).items():
+        if name != "ns_to_char_dt":  # that one, called most, tests for NULL itself
+            fn = _null_in_null_out(fn)  # noqa: PLW2901
+        conn.create_function(name, 2, fn, deterministic=True)
+    conn.create_function("ns_number_text", 1, formats.number_text_or_null, deterministic=True)
 
 
 def _functions(settings: Settings) -> dict:
@@ -298,10 +347,13 @@ def _counting(tree: exp.Select) -> exp.Select:
 class Translator:
     """Turns one SuiteQL text into SQLite SQL plus the name and kind of each result column."""
 
-    def __init__(self, settings: Settings, now: float):
-        self.settings, self.now = settings, int(now)
+    def __init__(self, settings: Settings, now: float, tie_seed: int | None = None):
+        self.settings, self.now, self.tie_seed = settings, int(now), tie_seed
+        self.top_written = False
 
     def translate(self, query: str) -> Translation:
+        # `SELECT TOP n` is accepted [real]; sqlglot reads it as a LIMIT, which is refused.
+        self.top_written = _TOP.search(query) is not None
         try:
             statements = sqlglot.parse(query, dialect=SuiteQL)
         except SqlglotError:
@@ -316,8 +368,10 @@ class Translator:
     # -- SELECT ---------------------------------------------------------------------------
     def select(self, node: exp.Select, parent: Scope | None, top: bool = False) -> list[Column]:
         """Resolve and rewrite one SELECT in place; return its result columns."""
-        if node.args.get(_WITH) or node.args.get("limit") or node.args.get("offset"):
-            raise unsupported()  # CTEs and OFFSET/FETCH: "best avoided" [unsure], refused here
+        limit = node.args.get("limit")
+        if node.args.get(_WITH) or node.args.get("offset") or (limit is not None and not self._is_top(limit)):
+            # WITH is refused [doc]; LIMIT, OFFSET and FETCH FIRST: no evidence [unsure], refused here.
+            raise unsupported()
         from_ = node.args.get(_FROM)
         if from_ is None:
             raise unsupported()  # Oracle needs FROM (DUAL for constants)
@@ -363,10 +417,43 @@ class Translator:
                 _native_nulls_order(ordered)
         if rownum_limit is not None:
             self._apply_rownum_limit(node, scope, rownum_limit)
+        if top and self.tie_seed is not None and rownum_limit is None and node.args.get("order") is not None:
+            self._shuffle_ties(node, scope)
         if top:
             for column, projection in zip(columns, projections):
                 column.form = _read_stored_text(projection)
         return columns
+
+    def _is_top(self, limit: exp.Expression) -> bool:
+        return self.top_written and isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Literal)
+
+    def _shuffle_ties(self, node: exp.Select, scope: Scope) -> None:
+        """Rows tied under a non-unique ORDER BY come back in an order that changes from one
+        request to the next (docs/netsuite.md §10): a seeded term of each source row's rowid
+        breaks the ties. A query ordered by a unique key of every table it reads is left alone;
+        derived tables and grouped rows have no rowid to shuffle by."""
+        if (
+            any(s.table is None for s in scope.sources)
+            or any(node.args.get(k) for k in ("group", "distinct"))
+            or any(p.find(*_AGGREGATES) for p in node.expressions)
+        ):
+            return
+        ordered = {
+            (o.this.meta.get("alias"), o.this.meta.get("name"))
+            for o in node.args["order"].expressions
+            if isinstance(o.this, exp.Column)
+        }
+        if all(
+            any(all((s.alias, c) in ordered for c in key) for key in tables.BY_NAME[s.table].unique_keys)
+            for s in scope.sources
+            if s.table is not None
+        ):
+            return
+        term = " + ".join(
+            f'"{s.alias}".rowid * {_TIE_FACTORS[k % len(_TIE_FACTORS)]}' for k, s in enumerate(scope.sources)
+        )
+        shuffle = sqlglot.parse_one(f"(({term}) + {self.tie_seed}) % {_TIE_MODULUS}", dialect="sqlite")
+        node.args["order"].expressions.append(exp.Ordered(this=shuffle, nulls_first=True))
 
     def _source(self, node: exp.Expression, scope: Scope) -> None:
         if isinstance(node, exp.Table):
@@ -380,7 +467,9 @@ class Translator:
             node.set("this", exp.to_identifier(name, quoted=True))
             if node.alias:
                 node.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-            scope.sources.append(Source(alias, name, dict(schema.TABLES[name])))
+            hidden = self.settings.denied_columns
+            columns = {c: k for c, k in schema.TABLES[name].items() if f"{name}.{c}" not in hidden}
+            scope.sources.append(Source(alias, name, columns))
         elif isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
             inner = self.select(node.this, scope.parent)
             alias = (node.alias or "").lower()
@@ -455,8 +544,15 @@ class Translator:
         if isinstance(node, exp.Dot):
             return self._builtin(node, scope)
         if isinstance(node, exp.Func) and not isinstance(node, (exp.Anonymous, *_ALLOWED)):
-            raise unsupported()
+            raise unsupported()  # date and timestamp literals ([doc]: use TO_DATE) come here too
+        if isinstance(node, exp.In) and len(node.expressions) > MAX_IN_LIST:
+            raise unsupported()  # more than 1,000 values in one IN list [doc]
         kinds = self._children(node, scope)
+        if isinstance(node, exp.Add) and any(
+            k == schema.STRING or (isinstance(c, exp.Literal) and c.is_string)
+            for k, c in zip(kinds, (node.this, node.expression))
+        ):
+            raise unsupported()  # `+` does not join strings: use || [doc]
         if isinstance(node, exp.Anonymous):
             return self._function(node, kinds)
         if isinstance(node, exp.Ordered):  # inside OVER (ORDER BY ...); a query's own is in select
@@ -493,8 +589,8 @@ class Translator:
     def _column(self, node: exp.Column, scope: Scope) -> tuple[exp.Expression, str]:
         name = node.name.lower()
         qualifier = node.table.lower()
-        if isinstance(node.this, exp.Star):
-            raise unsupported()
+        if isinstance(node.this, exp.Star) or node.args.get("join_mark"):
+            raise unsupported()  # Oracle's (+) outer join is refused [doc]
         if not qualifier and name == "rownum":
             # ROWNUM in a select list: the row's number before ORDER BY.
             return exp.Window(this=exp.RowNumber()), schema.INTEGER
@@ -539,13 +635,15 @@ class Translator:
                     this=type_col, expression=exp.DPipe(this=exp.Literal.string(":"), expression=col)
                 ), OTHER
             return col, kind
-        if key in schema.DISPLAY_REFERENCE:
-            target = schema.DISPLAY_REFERENCE[key]
+        target = schema.reference_of(*key)
+        if target is not None:
+            declared = tables.BY_NAME[target]
+            shown = declared.display or declared.key[0]
             # The lookup's own alias keeps `customer.parent` pointing at the outer row.
             lookup = (
-                exp.select(exp.column(schema.DISPLAY_COLUMN[target], table="ns_ref", quoted=True))
+                exp.select(exp.column(shown, table="ns_ref", quoted=True))
                 .from_(exp.to_table(target, alias="ns_ref", quoted=True))
-                .where(exp.column("id", table="ns_ref", quoted=True).eq(col))
+                .where(exp.column(declared.key[0], table="ns_ref", quoted=True).eq(col))
             )
             return exp.Subquery(this=lookup), OTHER
         if key in schema.DISPLAY_LOOKUP:
@@ -569,7 +667,8 @@ class Translator:
                 self._check_format(fmt.this)
                 column = args[0]
                 stored = (
-                    column.meta.get("table") and schema.rendered_column(column.meta["name"], kinds[0], fmt.this)
+                    column.meta.get("table")
+                    and schema.rendered_column(column.meta["table"], column.meta["name"], kinds[0], fmt.this)
                     if isinstance(column, exp.Column)
                     else None
                 )
@@ -620,7 +719,7 @@ def _read_stored_text(projection: exp.Alias) -> str:
     kind = schema.TABLES[table].get(name)
     if kind in (schema.STRING, schema.BOOLEAN):  # TEXT columns
         return "text"
-    if kind == schema.DECIMAL:
+    if kind == schema.DECIMAL and tables.BY_NAME[table].stored_renderings:
         stored = exp.column(name + schema.NUMBER_TEXT, table=node.meta["alias"] or None, quoted=True)
         stored.meta.update(node.meta)
         projection.set("this", stored)

@@ -1,9 +1,19 @@
-"""Changing the account while a client reads: insert, update, delete, and a background writer.
+"""Changing the account while a client reads: insert, update, touch, delete on every table, and a
+background writer.
 
-Values in requests are canonical (as `/_emulator/rows` gives them, see `control`): booleans,
-"YYYY-MM-DD" dates, ISO datetimes with an offset, decimals as numbers or strings. Every call
-answers the affected ids, ascending. Deletions land in `deletedrecord` with the record's `type`
-("invoice", "customer", ...) and `deleteddate` now.
+Callable from Python as well as through `/_emulator/...` (`control_routes`): each method of
+`Mutator` takes the request body as a dict and answers the affected ids, ascending. Values are
+canonical (as `/_emulator/rows` gives them, see `canonical`): booleans, "YYYY-MM-DD" dates, ISO
+datetimes with an offset, decimals as numbers or strings.
+
+"ids" name rows by the table's handle (`tables.Table.handle`): `id` for most tables,
+`uniquekey` for `transactionline`; tables keyed by several columns take "count" (or "rows" to
+insert), and answer their keys as lists. Line semantics (docs/netsuite.md §10):
+- updating or touching a line moves the transaction's `lastmodifieddate` too, unless
+  `"header": false` (a fulfilment or billing-status change);
+- deleting a line moves the header and adds no `deletedrecord` row;
+- deleting a transaction deletes its lines, accounting lines and links, and adds one.
+Deletions of other deletable types land in `deletedrecord` with `deleteddate` now.
 """
 
 from __future__ import annotations
@@ -14,26 +24,47 @@ import threading
 import time
 from datetime import datetime
 
-from . import data, formats, schema
-from .control import ControlError, from_canonical
+from . import formats, lines, schema, sqlgen, tables
+from .canonical import ControlError, from_canonical
 
-CHANGEABLE = ("customer", "transaction")
+CREATED_COLUMNS = ("datecreated", "createddate", "created")
+# Text columns that name one record: a copied row gets its own.
+_ENTITY_PREFIX = {
+    "customer": "CUST",
+    "vendor": "VEND",
+    "employee": "EMP",
+    "partner": "PART",
+    "contact": "CONT",
+    "job": "PRJ",
+}
 
 
-def _table(request: dict) -> str:
-    table = request.get("table")
-    if table not in CHANGEABLE:
-        raise ControlError(f"table must be one of {', '.join(CHANGEABLE)}")
-    return table
+def _table(request: dict) -> tables.Table:
+    name = request.get("table")
+    if name not in tables.BY_NAME or name == "dual":
+        raise ControlError(f"table must be one of the account's tables (got {name!r}); see GET /_emulator/config")
+    return tables.BY_NAME[name]
+
+
+def _quoted(names) -> str:
+    return ", ".join(f'"{n}"' for n in names)
 
 
 class Mutator:
-    """Holds what changes need: the connection, its lock, the settings and a seeded generator."""
+    """Holds what changes need: the writer's connection, its lock, the settings and a seeded
+    generator. Every public method takes a request dict and answers the affected ids."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock, settings, seed: int, lines_per_invoice: int):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        lock: threading.Lock,
+        settings,
+        seed: int,
+        line_shape: lines.LineShape,
+    ):
         self.conn, self.lock, self.settings = conn, lock, settings
         self.rng = random.Random(f"mutations:{seed}")
-        self.lines_per_invoice = lines_per_invoice
+        self.line_shape = line_shape
         self.writer: Writer | None = None
 
     def now(self) -> float:
@@ -42,156 +73,404 @@ class Mutator:
         return round(now, 3) if self.settings.subsecond else int(now)
 
     # -- insert ---------------------------------------------------------------------------
-    def insert(self, request: dict) -> list[int]:
-        """{"table", "count": n [, "type": "CustInvc"]} or {"table", "rows": [{col: value}]}:
-        new records created and modified now; given columns override generated values."""
+    def insert(self, request: dict) -> list:
+        """{"table", "count": n [, "type": "CustInvc"]} or {"table", "rows": [{col: value}]}: new
+        rows, each a copy of a (seeded) random existing row given its own key, created and
+        modified now; given columns override. Transactions get fresh lines and accounting
+        lines; a new line moves its transaction unless "header": false."""
         table = _table(request)
         overrides = request.get("rows")
         if overrides is not None:
             if not isinstance(overrides, list) or not all(isinstance(r, dict) for r in overrides):
                 raise ControlError("rows must be a list of objects")
-            count = len(overrides)
         else:
             count = request.get("count")
-            if not isinstance(count, int) or count < 0:
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise ControlError("give count (a non-negative integer) or rows (a list)")
+            if table.handle is None:
+                raise ControlError(f"{table.name} is keyed by ({', '.join(table.key)}): give rows with those columns")
             overrides = [{}] * count
-        kind = request.get("type", "CustInvc")
-        if table == "transaction" and kind not in schema.RECORD_TYPE:
-            raise ControlError(f"type must be one of {', '.join(schema.RECORD_TYPE)}")
-        tz, columns = self.settings.tz, list(schema.TABLES[table])
+        kind = request.get("type", "CustInvc" if table.name == "transaction" else None)
+        if kind is not None and (table.name != "transaction" or kind not in schema.RECORD_TYPE):
+            raise ControlError(f"type applies to transaction only, one of {', '.join(schema.RECORD_TYPE)}")
+        columns = list(table.all_columns)
+        tz = self.settings.tz
         with self.lock:
             now = self.now()
-            top = self.conn.execute(f'SELECT COALESCE(MAX(id), 1000) FROM "{table}"').fetchone()[0]
-            deleted = self.conn.execute(
-                "SELECT COALESCE(MAX(recordid), 0) FROM deletedrecord WHERE type = ?",
-                ("customer" if table == "customer" else schema.RECORD_TYPE[kind],),
-            )
-            top = max(top, deleted.fetchone()[0])  # NetSuite never reuses an internal id
-            if table == "customer":
-                n = self.conn.execute("SELECT COUNT(*) FROM customer").fetchone()[0] + 1
-                generated = data._customers(self.rng, count, tz, top, n + 10_000)
+            templates = self._templates(table, kind)
+            made, headers = [], set()
+            try:
+                for extra in overrides:
+                    row = dict(self.rng.choice(templates)) if templates else self._blank(table, kind)
+                    for column, value in extra.items():
+                        if column not in table.all_columns or (column == table.handle and table.handle != "id"):
+                            raise ControlError(f"unknown or fixed column {column!r} of {table.name}")
+                        if column == "id" and table.handle == "id":
+                            raise ControlError("id is given by the account: leave it out")
+                    self._fresh(table, row, now, {c: v for c, v in extra.items()})
+                    for column, value in extra.items():
+                        row[column] = from_canonical(table.all_columns[column], value, tz)
+                    missing = [c for c in table.required if row.get(c) is None]
+                    if missing:
+                        raise ControlError(f"{table.name} has no row to copy: give {', '.join(sorted(missing))}")
+                    self.conn.execute(
+                        f'INSERT INTO "{table.name}" ({_quoted(columns)}) VALUES ({", ".join("?" for _ in columns)})',
+                        [row.get(c) for c in columns],
+                    )
+                    made.append(row)
+                    if table.name == "transactionline":
+                        headers.add(row["transaction"])
+                ids = [self._answer_id(table, row) for row in made]
+                if table.name == "transaction" and made:
+                    self._new_lines([row["id"] for row in made], now)
+                if table.name == "transactionline" and request.get("header", True):
+                    self._move_headers(sorted(headers), now)
+                self.conn.commit()
+            except sqlite3.IntegrityError as exc:
+                self.conn.rollback()
+                raise ControlError(
+                    f"{table.name}: {exc} (a row with that key exists, or a required column is empty)"
+                ) from None
+            except BaseException:
+                self.conn.rollback()
+                raise
+        return sorted(ids)
+
+    def _templates(self, table: tables.Table, kind: str | None) -> list[dict]:
+        """A few existing rows to copy (a seeded sample)."""
+        where, args = ("WHERE type = ?", [kind]) if kind else ("", [])
+        total = self.conn.execute(f'SELECT COUNT(*) FROM "{table.name}" {where}', args).fetchone()[0]
+        if not total:
+            return []
+        offsets = sorted({int(self.rng.random() * total) for _ in range(min(total, 8))})
+        names = list(table.all_columns)
+        out = []
+        for offset in offsets:
+            values = self.conn.execute(
+                f'SELECT {_quoted(names)} FROM "{table.name}" {where} LIMIT 1 OFFSET ?', [*args, offset]
+            ).fetchone()
+            out.append(dict(zip(names, values)))
+        return out
+
+    def _blank(self, table: tables.Table, kind: str | None) -> dict:
+        """A row to start from when the table has none to copy: every required column a plain
+        value, references the first row of what they point at."""
+        plain = {schema.INTEGER: 0, schema.STRING: "", schema.BOOLEAN: "F", schema.DECIMAL: 0.0}
+        row: dict = {}
+        for column in table.required:
+            target = table.all_references.get(column)
+            if target is not None:
+                key = tables.BY_NAME[target].key[0]
+                found = self.conn.execute(f'SELECT "{key}" FROM "{target}" ORDER BY 1 LIMIT 1').fetchone()
+                row[column] = found[0] if found else None
             else:
-                customers = self.conn.execute("SELECT id, terms, subsidiary, currency FROM customer").fetchall()
-                if not customers:
-                    raise ControlError("transactions need at least one customer")
-                seq = {k: 0 for k in schema.RECORD_TYPE}
-                for k, used in self.conn.execute('SELECT type, COUNT(*) FROM "transaction" GROUP BY type'):
-                    seq[k] = used + 10_000  # tranids of inserted records never collide
-                generated = data._transactions(self.rng, [kind] * count, customers, tz, top, seq)
-            rows = []
-            for base, extra in zip(generated, overrides):
-                row = dict(zip(columns, base))
-                row.update({"datecreated" if table == "customer" else "createddate": now, "lastmodifieddate": now})
-                if table == "transaction":
-                    row["trandate"] = formats.local_midnight(formats.local_date(now, tz), tz)
-                for column, value in extra.items():
-                    if column not in row or column == "id":
-                        raise ControlError(f"unknown or fixed column {column!r}")
-                    row[column] = from_canonical(schema.TABLES[table][column], value, tz)
-                rows.append(tuple(row[c] for c in columns))
-            data._insert(self.conn, table, rows)
-            ids = [r[0] for r in rows]
-            if table == "transaction" and ids:
-                data.insert_lines(self.conn, self.lines_per_invoice, f"t.id IN ({', '.join(map(str, ids))})")
-                self.conn.execute(
-                    'UPDATE transactionline SET linelastmodifieddate = ? WHERE "transaction" '
-                    f"IN ({', '.join(map(str, ids))})",
-                    (now,),
-                )
-            self.conn.commit()
-        return ids
+                row[column] = plain.get(table.all_columns[column], 0)
+        if table.name == "transaction" and kind is not None:
+            row.update(
+                type=kind,
+                recordtype=schema.RECORD_TYPE[kind],
+                status="A",
+                exchangerate=1.0,
+                posting="F" if kind == "SalesOrd" else "T",
+            )
+        return row
+
+    def _fresh(self, table: tables.Table, row: dict, now: float, given: dict) -> None:
+        """A copied row's own key, names and times."""
+        name = table.name
+        tz = self.settings.tz
+        if table.handle is not None and table.handle not in given and name != "transactionline":
+            row[table.handle] = self._next_id(table)
+        if name == "transactionline":
+            parent = given.get("transaction", row.get("transaction"))
+            if (
+                not isinstance(parent, int)
+                or not self.conn.execute('SELECT 1 FROM "transaction" WHERE id = ?', (parent,)).fetchone()
+            ):
+                raise ControlError('a new line needs the id of an existing transaction (rows: [{"transaction": id}])')
+            last = self.conn.execute(
+                'SELECT COALESCE(MAX(id), 0) FROM transactionline WHERE "transaction" = ?', (parent,)
+            ).fetchone()[0]
+            if last + 1 >= lines.LINE_SPAN:
+                raise ControlError(f"transaction {parent} has the most lines the emulator keeps")
+            header = self.conn.execute(
+                'SELECT subsidiary, entity, department, "class", location FROM "transaction" WHERE id = ?', (parent,)
+            ).fetchone()
+            row.update(
+                transaction=parent,
+                id=last + 1,
+                linesequencenumber=last + 1,
+                mainline="F",
+                uniquekey=parent * lines.LINE_SPAN + last + 1,
+            )
+            row.update(dict(zip(("subsidiary", "entity", "department", "class", "location"), header)))
+        if "entityid" in row and name in _ENTITY_PREFIX:
+            row["entityid"] = f"{_ENTITY_PREFIX[name]}{row['id']}"
+        if "externalid" in row:
+            row["externalid"] = None
+        if name == "transaction":
+            row["tranid"] = f"{sqlgen.PREFIX[row['type']]}{row['id']}"
+            today = formats.local_date(now, tz)
+            row["trandate"] = formats.local_midnight(today, tz)
+            last_period = schema.period_id(schema.FIRST_PERIOD_YEAR + schema.PERIOD_YEARS - 1, 12)
+            row["postingperiod"] = min(last_period, schema.period_id(today.year, today.month))
+        if name.startswith("customrecord_"):
+            row["name"] = f"{row.get('name') or name} (copy {row['id']})"
+        for column in CREATED_COLUMNS:
+            if column in row:
+                row[column] = now
+        if table.replication and table.all_columns[table.replication] == schema.DATETIME and name != "deletedrecord":
+            row[table.replication] = now
+
+    def _next_id(self, table: tables.Table) -> int:
+        """After every id the table (or the entity id space) ever had: NetSuite never reuses one."""
+        space = "entity" if table.name in tables.ENTITY_TYPES else table.name
+        handle = table.handle or "id"
+        top = self.conn.execute(f'SELECT COALESCE(MAX("{handle}"), 0) FROM "{space}"').fetchone()[0]
+        if not isinstance(top, int):
+            raise ControlError(f"{table.name} is keyed by text: give rows with {handle}")
+        kinds = _deleted_types(table)
+        marks = ", ".join("?" for _ in kinds) or "NULL"
+        deleted = self.conn.execute(
+            f"SELECT COALESCE(MAX(recordid), 0) FROM deletedrecord WHERE type IN ({marks})", kinds
+        ).fetchone()[0]
+        return max(top, deleted) + 1 + int(self.rng.random() * 3)
+
+    def _new_lines(self, ids: list[int], now: float) -> None:
+        marks = ", ".join(map(str, ids))
+        lines.insert_lines(self.conn, self.line_shape, f"t.id IN ({marks})")
+        self.conn.execute(
+            f'UPDATE transactionline SET linelastmodifieddate = ? WHERE "transaction" IN ({marks})', (now,)
+        )
+        self.conn.execute(
+            f'UPDATE transactionaccountingline SET lastmodifieddate = ? WHERE "transaction" IN ({marks})', (now,)
+        )
+
+    def _move_headers(self, transactions: list[int], stamp: float) -> None:
+        """A transaction edited through one of its lines: the header (and its main line) move."""
+        self.conn.executemany(
+            'UPDATE "transaction" SET lastmodifieddate = ? WHERE id = ?', [(stamp, t) for t in transactions]
+        )
+        self.conn.executemany(
+            "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" = ? AND mainline = 'T'",
+            [(stamp, t) for t in transactions],
+        )
+
+    @staticmethod
+    def _answer_id(table: tables.Table, row: dict):
+        return row[table.handle] if table.handle else [row[k] for k in table.key]
 
     # -- update ---------------------------------------------------------------------------
-    def update(self, request: dict) -> list[int]:
+    def update(self, request: dict) -> list:
         """{"table", "ids"|"count", "set": {col: value}, "same_timestamp": bool, "at": iso,
-        "type": "CustInvc"}: the records' columns set and lastmodifieddate moved to now (or
-        to `at`). `same_timestamp` gives all of them one stored value, as a bulk edit does;
-        otherwise each takes the clock as it is written (differs only with --subsecond)."""
+        "type": "CustInvc", "header": bool}: the rows' columns set and their modification time
+        moved to now (or to `at`). `same_timestamp` gives all of them one stored value, as a bulk
+        edit does; otherwise each takes the clock as it is written (differs only with
+        --subsecond)."""
         table = _table(request)
         tz = self.settings.tz
         changes = request.get("set") or {}
         if not isinstance(changes, dict):
             raise ControlError("set must be an object")
+        fixed = {*table.key, table.handle, table.replication}
         values = {}
         for column, value in changes.items():
-            if column not in schema.TABLES[table] or column in ("id", "lastmodifieddate"):
-                raise ControlError(f"unknown or fixed column {column!r} (use at for the time)")
-            values[column] = from_canonical(schema.TABLES[table][column], value, tz)
-        at = request.get("at")
-        if at is not None:
-            try:
-                moment = datetime.fromisoformat(str(at))
-            except ValueError:
-                raise ControlError("at must be an ISO datetime with an offset") from None
-            if moment.tzinfo is None:
-                raise ControlError("at must carry an offset, e.g. +00:00")
-            at = moment.timestamp()
-            at = int(at) if at == int(at) else at
-        sets = ", ".join([f'"{c}" = ?' for c in values] + ["lastmodifieddate = ?"])
+            if column not in table.all_columns or column in fixed:
+                raise ControlError(f"unknown or fixed column {column!r} of {table.name} (use at for the time)")
+            values[column] = from_canonical(table.all_columns[column], value, tz)
+        stamped = table.replication is not None and table.all_columns[table.replication] == schema.DATETIME
+        if not values and not stamped:
+            raise ControlError(f"{table.name} has no modification time to touch; give set")
+        if "header" in request and table.name != "transactionline":
+            raise ControlError("header applies to transactionline only")
+        at = _moment(request.get("at"))
+        sets = [f'"{c}" = ?' for c in values] + ([f'"{table.replication}" = ?'] if stamped else [])
         with self.lock:
-            ids = self._choose(table, request)
+            chosen = self._choose(table, request)
             stamp = at if at is not None else self.now()
-            args = []
-            for record in ids:
+            args, stamps = [], []
+            for rowid, _ in chosen:
                 if at is None and not request.get("same_timestamp"):
                     stamp = self.now()
-                args.append((*values.values(), stamp, record))
-            self.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE id = ?', args)
-            if table == "transaction":  # the header edit touches its main line too
+                stamps.append(stamp)
+                args.append((*values.values(), *([stamp] if stamped else []), rowid))
+            self.conn.executemany(f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE rowid = ?', args)
+            if table.name == "transaction" and stamped:  # the header edit touches its main line too
                 self.conn.executemany(
                     "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" = ? AND mainline = 'T'",
-                    [(a[-2], a[-1]) for a in args],
+                    [(s, answer) for s, (_, answer) in zip(stamps, chosen)],
                 )
+            if table.name == "transactionline" and request.get("header", True):
+                parents = self._line_parents([rowid for rowid, _ in chosen])
+                self._move_headers(sorted(set(parents)), stamps[-1] if stamps else stamp)
             self.conn.commit()
-        return ids
+        return [answer for _, answer in chosen]
+
+    def touch(self, request: dict) -> list:
+        """An update that changes nothing but the modification time."""
+        return self.update({k: request[k] for k in ("table", "ids", "count", "type", "header") if k in request})
+
+    def _line_parents(self, rowids: list[int]) -> list[int]:
+        marks = ", ".join("?" for _ in rowids) or "NULL"
+        return [
+            r[0]
+            for r in self.conn.execute(f'SELECT "transaction" FROM transactionline WHERE rowid IN ({marks})', rowids)
+        ]
 
     # -- delete ---------------------------------------------------------------------------
-    def delete(self, request: dict) -> list[int]:
-        """{"table", "ids"|"count" [, "type"]}: rows removed (transactions with their lines)
-        and recorded in deletedrecord."""
+    def delete(self, request: dict) -> list:
+        """{"table", "ids"|"count" [, "type"]}: rows removed; a transaction with its lines,
+        accounting lines and links. Deletable types are recorded in deletedrecord; a deleted
+        line is not, and moves its transaction instead."""
         table = _table(request)
         with self.lock:
-            ids = self._choose(table, request)
-            marks = ", ".join("?" for _ in ids) or "NULL"
-            if table == "customer":
-                gone = self.conn.execute(
-                    f"SELECT id, 'customer', entityid || ' ' || companyname FROM customer WHERE id IN ({marks})", ids
-                ).fetchall()
-            else:
-                gone = self.conn.execute(
-                    f'SELECT id, recordtype, tranid FROM "transaction" WHERE id IN ({marks})', ids
-                ).fetchall()
-                self.conn.execute(f'DELETE FROM transactionline WHERE "transaction" IN ({marks})', ids)
-            self.conn.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', ids)
+            chosen = self._choose(table, request)
+            rowids = [rowid for rowid, _ in chosen]
+            marks = ", ".join("?" for _ in rowids) or "NULL"
             now = self.now()
-            # Deleted through an integration: context "Web Services", by the token's user (3).
-            self.conn.executemany(
-                "INSERT INTO deletedrecord VALUES (?, ?, NULL, ?, ?, ?, 3, 'Web Services', 'F', 'F', 'F')",
-                [(rid, schema.RECORD_TYPE_ID.get(kind, -30), kind, name, now) for rid, kind, name in gone],
-            )
+            gone = self._deleted_rows(table, rowids, now) if table.deleted_type else []
+            if table.name == "transaction":
+                ids = [answer for _, answer in chosen]
+                id_marks = ", ".join("?" for _ in ids) or "NULL"
+                for child, column in (("transactionline", "transaction"), ("transactionaccountingline", "transaction")):
+                    self.conn.execute(f'DELETE FROM {child} WHERE "{column}" IN ({id_marks})', ids)
+                for link in ("nexttransactionlinelink", "previoustransactionlinelink"):
+                    self.conn.execute(
+                        f"DELETE FROM {link} WHERE previousdoc IN ({id_marks}) OR nextdoc IN ({id_marks})", ids + ids
+                    )
+            parents: list[int] = []
+            if table.name == "transactionline":
+                found = self.conn.execute(
+                    f'SELECT rowid, "transaction", id, mainline FROM transactionline WHERE rowid IN ({marks})', rowids
+                ).fetchall()
+                if any(main == "T" for *_, main in found):
+                    raise ControlError("a main line goes with its transaction: delete the transaction instead")
+                for _, parent, line, _ in found:
+                    parents.append(parent)
+                    self.conn.execute(
+                        'DELETE FROM transactionaccountingline WHERE "transaction" = ? AND transactionline = ?',
+                        (parent, line),
+                    )
+                    for link in ("nexttransactionlinelink", "previoustransactionlinelink"):
+                        self.conn.execute(
+                            f"DELETE FROM {link} WHERE (previousdoc = ? AND previousline = ?) "
+                            "OR (nextdoc = ? AND nextline = ?)",
+                            (parent, line, parent, line),
+                        )
+            self.conn.execute(f'DELETE FROM "{table.name}" WHERE rowid IN ({marks})', rowids)
+            if parents:
+                self._move_headers(sorted(set(parents)), now)
+            if gone:
+                self.conn.executemany(
+                    "INSERT INTO deletedrecord (recordid, recordtypeid, scriptid, type, name, deleteddate, deletedby, "
+                    "context, iscustomlist, iscustomrecord, iscustomtransaction) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 3, 'Web Services', ?, ?, 'F')",
+                    gone,
+                )
             self.conn.commit()
-        return ids
+        return [answer for _, answer in chosen]
 
-    def _choose(self, table: str, request: dict) -> list[int]:
-        """The ids a request names ("ids") or a seeded sample of "count" (optionally of one
-        transaction "type"); ids that do not exist are skipped. Caller holds the lock."""
+    def _deleted_rows(self, table: tables.Table, rowids: list[int], now: float) -> list[tuple]:
+        """deletedrecord rows for the rows about to go, deleted through an integration: context
+        "Web Services", by the token's user (3)."""
+        marks = ", ".join("?" for _ in rowids) or "NULL"
+        shown = table.display or table.key[0]
+        if table.name == "transaction":
+            kind_sql = "recordtype"
+        elif table.name == "item":
+            kind_sql = "itemtype"
+        else:
+            kind_sql = "NULL"
+        out = []
+        for rid, name, own in self.conn.execute(
+            f'SELECT "{table.handle}", "{shown}", {kind_sql} FROM "{table.name}" WHERE rowid IN ({marks})', rowids
+        ):
+            kind = (
+                own
+                if table.name == "transaction"
+                else schema.ITEM_RECORD_TYPE.get(own, "inventoryitem")
+                if table.name == "item"
+                else table.deleted_type
+            )
+            custom_record = table.name in tables.CUSTOM_RECORD_TYPES
+            type_id = (
+                tables.CUSTOM_RECORD_TYPES[table.name][0] if custom_record else schema.RECORD_TYPE_ID.get(kind, -30)
+            )
+            scriptid = kind.upper() if custom_record or kind.startswith("customlist_") else None
+            out.append(
+                (
+                    rid,
+                    type_id,
+                    scriptid,
+                    kind,
+                    None if name is None else str(name),
+                    now,
+                    "T" if kind.startswith("customlist_") else "F",
+                    "T" if custom_record else "F",
+                )
+            )
+        return out
+
+    def _choose(self, table: tables.Table, request: dict) -> list[tuple[int, object]]:
+        """(rowid, answer id) of the rows a request names ("ids", by the table's handle) or a
+        seeded sample of "count" (optionally of one transaction "type"), in answer order; ids
+        that do not exist are skipped. Caller holds the lock."""
         kind = request.get("type")
-        where, args = ("WHERE type = ?", [kind]) if kind is not None else ("", [])
-        if kind is not None and table != "transaction":
+        if kind is not None and table.name != "transaction":
             raise ControlError("type applies to transaction only")
+        where, args = ("type = ?", [kind]) if kind is not None else ("1", [])
+        answer = f'"{table.handle}"' if table.handle else _quoted(table.key)
+        order = answer
         if "ids" in request:
+            if table.handle is None:
+                raise ControlError(f"{table.name} is keyed by ({', '.join(table.key)}): name rows with count")
             wanted = request["ids"]
-            if not isinstance(wanted, list) or not all(isinstance(i, int) for i in wanted):
-                raise ControlError("ids must be a list of integers")
+            if not isinstance(wanted, list) or not all(
+                isinstance(i, (int, str)) and not isinstance(i, bool) for i in wanted
+            ):
+                raise ControlError(f"ids must be a list of {table.name}.{table.handle} values")
             marks = ", ".join("?" for _ in wanted) or "NULL"
-            clause = f"{where} {'AND' if where else 'WHERE'} id IN ({marks})"
-            return [r[0] for r in self.conn.execute(f'SELECT id FROM "{table}" {clause} ORDER BY id', args + wanted)]
-        count = request.get("count")
-        if not isinstance(count, int) or count < 0:
-            raise ControlError("give ids (a list) or count (a non-negative integer)")
-        candidates = [r[0] for r in self.conn.execute(f'SELECT id FROM "{table}" {where} ORDER BY id', args)]
-        return sorted(self.rng.sample(candidates, min(count, len(candidates))))
+            found = self.conn.execute(
+                f'SELECT rowid, {answer} FROM "{table.name}" WHERE {where} AND "{table.handle}" IN ({marks}) ORDER BY {order}',
+                args + wanted,
+            ).fetchall()
+        else:
+            count = request.get("count")
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ControlError("give ids (a list) or count (a non-negative integer)")
+            candidates = [r[0] for r in self.conn.execute(f'SELECT rowid FROM "{table.name}" WHERE {where}', args)]
+            picked = self.rng.sample(candidates, min(count, len(candidates)))
+            marks = ", ".join("?" for _ in picked) or "NULL"
+            found = self.conn.execute(
+                f'SELECT rowid, {answer} FROM "{table.name}" WHERE rowid IN ({marks}) ORDER BY {order}', picked
+            ).fetchall()
+        if table.handle:
+            return [(r[0], r[1]) for r in found]
+        return [(r[0], list(r[1:])) for r in found]
+
+
+def _deleted_types(table: tables.Table) -> list[str]:
+    """The deletedrecord types whose ids a new row of `table` must not take."""
+    if table.name in tables.ENTITY_TYPES:
+        return [t.deleted_type for t in tables.DECLARED if t.name in tables.ENTITY_TYPES and t.deleted_type]
+    if table.name == "transaction":
+        return list(schema.RECORD_TYPE.values())
+    if table.name == "item":
+        return list(schema.ITEM_RECORD_TYPE.values())
+    return [table.deleted_type] if table.deleted_type else []
+
+
+def _moment(at) -> float | None:
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(at))
+    except ValueError:
+        raise ControlError("at must be an ISO datetime with an offset") from None
+    if moment.tzinfo is None:
+        raise ControlError("at must carry an offset, e.g. +00:00")
+    stamp = moment.timestamp()
+    return int(stamp) if stamp == int(stamp) else stamp
 
 
 class Writer:
@@ -200,7 +479,7 @@ class Writer:
 
     def __init__(self, mutator: Mutator, rate: float, seconds: float):
         self.mutator, self.rate, self.seconds = mutator, rate, seconds
-        self.done = {"inserted": [], "updated": [], "deleted": []}
+        self.done: dict[str, list] = {"inserted": [], "updated": [], "deleted": []}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="writer", daemon=True)
         self._rng = random.Random(f"writer:{mutator.rng.random()}")

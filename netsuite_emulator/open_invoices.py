@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import formats, schema
-from .restlets import Context, RestletError, register
+from .restlet_api import Context, RestletError, register
 
 SCRIPT_ID, NUMERIC_ID = "customscript_tapns_open_invoices_rl", 201
 MAX_PAGE_SIZE = 1000
@@ -189,8 +189,7 @@ def _rows(state, request: Request) -> list[dict]:
         request.page_size + 1,
     ]  # one more tells whether more follow
     tz = state.engine.settings.tz
-    with state.lock:
-        found = state.conn.execute(sql, args).fetchall()
+    found = state.engine.reader().execute(sql, args).fetchall()
 
     def day(value):
         return None if value is None else formats.local_date(value, tz).isoformat()
@@ -206,7 +205,7 @@ def _rows(state, request: Request) -> list[dict]:
             "foreigntotal": None if total is None else formats.number_text(total),
             "foreignamountunpaid": formats.number_text(unpaid),
             "status": schema.display_text("status", f"CustInvc:{status}"),
-            "terms": schema.display_text("terms", terms),
+            "terms": None if terms is None else schema.TERMS_TEXT.get(terms, str(terms)),
             "memo": memo,
         }
         rows.append({k: v for k, v in row.items() if v is not None})
@@ -238,8 +237,7 @@ def _note(state, body: object) -> dict:
         customer = int(customer)
     if not (type(customer) is int and 1 <= customer < 2**53):
         customer = _positive("customer_id", customer, "TAPNS_INVALID_CUSTOMER_ID", "Use the customer's internal id.")
-    with state.lock:
-        known = state.conn.execute("SELECT 1 FROM customer WHERE id = ?", (customer,)).fetchone()
+    known = state.engine.reader().execute("SELECT 1 FROM customer WHERE id = ?", (customer,)).fetchone()
     if not known:  # NetSuite's save fails; the script answers only the error's type
         raise fail(
             "TAPNS_UNEXPECTED_ERROR",

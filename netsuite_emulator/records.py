@@ -1,4 +1,9 @@
-"""The record API and metadata catalog (netsuite-api.md §9) for customer and invoice.
+"""The record API and metadata catalog (docs/netsuite.md §9) for customer and invoice.
+
+The role's permissions apply as they do to SuiteQL: a record type whose table is denied
+(`--deny-table`) answers 403 INSUFFICIENT_PERMISSION [unsure on the wording], and a denied
+column (`--deny-column`) is left out of the record and of the catalog, as the catalog is
+personalised per user (§10). Types without a record (`transactionline`) are unknown here.
 
 Property names are camelCase; values have real JSON types; datetimes are ISO 8601 UTC
 (`2024-01-01T10:00:00Z`), dates `YYYY-MM-DD`; references are `{"id", "refName"}` objects and
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import formats, responses, schema
+from . import formats, responses, schema, tables
 from .responses import Reply
 
 # type -> (table, row filter, {column: camelCase name}); the record API's names where NetSuite's
@@ -63,7 +68,6 @@ RECORDS = {
 }
 for _type, (_table, _, _names) in RECORDS.items():  # custom fields keep their script ids
     _names.update({c: c for c in schema.TABLES[_table] if c.startswith(("custentity_", "custbody_"))})
-_REFERENCE_LOOKUP = {("transaction", "status"): "status"}
 _JSON_TYPE = {
     schema.INTEGER: "integer",
     schema.STRING: "string",
@@ -77,21 +81,30 @@ _CATALOG = re.compile(r"/services/rest/record/v1/metadata-catalog/([a-z]+)")
 
 
 def handle(state, path: str, origin: str) -> Reply:
-    m = _CATALOG.fullmatch(path)
-    if m:
-        return catalog(m.group(1), origin)
-    m = _ITEM.fullmatch(path)
-    if m and m.group(1) in RECORDS:
+    m = _CATALOG.fullmatch(path) or _ITEM.fullmatch(path)
+    kind = m.group(1) if m else None
+    if kind in RECORDS and RECORDS[kind][0] in state.engine.settings.denied:
+        return responses.rest_error(
+            403, f"Permission Violation: the role may not access records of type '{kind}'.", "INSUFFICIENT_PERMISSION"
+        )
+    hidden = state.engine.settings.denied_columns
+    if m and m.re is _CATALOG:
+        return catalog(m.group(1), origin, hidden)
+    if m and kind in RECORDS:
         return record(state, m.group(1), int(m.group(2)), origin)
     return responses.rest_error(404, f"The requested path {path} does not exist.", "NONEXISTENT_ID")
 
 
-def catalog(kind: str, origin: str) -> Reply:
+def _visible(table: str, names: dict[str, str], hidden: frozenset[str]) -> dict[str, str]:
+    return {column: camel for column, camel in names.items() if f"{table}.{column}" not in hidden}
+
+
+def catalog(kind: str, origin: str, hidden: frozenset[str] = frozenset()) -> Reply:
     if kind not in RECORDS:
         return responses.rest_error(400, f"Record type '{kind}' does not exist.", "INVALID_PARAMETER")
     table, _, names = RECORDS[kind]
     properties = {}
-    for column, camel in names.items():
+    for column, camel in _visible(table, names, hidden).items():
         ctype = schema.TABLES[table][column]
         prop = {
             "type": "object" if _is_reference(table, column) else _JSON_TYPE[ctype],
@@ -102,8 +115,8 @@ def catalog(kind: str, origin: str) -> Reply:
             prop["format"] = "date"
         elif ctype == schema.DATETIME:
             prop["format"] = "date-time"
-        if column in schema.CUSTOM_FIELDS:
-            prop["title"] = schema.CUSTOM_FIELDS[column][2]
+        if column in tables.FIELDS_BY_SCRIPTID:
+            prop["title"] = tables.FIELDS_BY_SCRIPTID[column].label
             prop["x-ns-custom-field"] = True
         properties[camel] = prop
     body = {
@@ -117,44 +130,50 @@ def catalog(kind: str, origin: str) -> Reply:
 
 
 def _is_reference(table: str, column: str) -> bool:
-    key = (table, column)
-    return (key in schema.DISPLAY_REFERENCE or key in schema.DISPLAY_LOOKUP) and column not in ("type",)
+    if (table, column) in schema.DISPLAY_LOOKUP:
+        return column != "type"
+    return schema.reference_of(table, column) is not None and not column.startswith(_CUSTOM_PREFIXES)
+
+
+_CUSTOM_PREFIXES = ("custentity_", "custbody_")
 
 
 def record(state, kind: str, rid: int, origin: str) -> Reply:
     table, where, names = RECORDS[kind]
+    names = _visible(table, names, state.engine.settings.denied_columns)
     columns = list(names)
     tz = state.engine.settings.tz
-    with state.lock:
-        row = state.conn.execute(
+    reader = state.engine.reader()
+    reader.execute("BEGIN")  # the record and its references from one snapshot
+    try:
+        row = reader.execute(
             f'SELECT {", ".join(chr(34) + c + chr(34) for c in columns)} FROM "{table}" WHERE id = ? AND {where}',
             (rid,),
         ).fetchone()
         refs = {}
         if row is not None:
             for column, value in zip(columns, row):
-                target = schema.DISPLAY_REFERENCE.get((table, column))
+                target = schema.reference_of(table, column)
                 if target and value is not None:
-                    found = state.conn.execute(
-                        f'SELECT "{schema.DISPLAY_COLUMN[target]}" FROM "{target}" WHERE id = ?', (value,)
+                    declared = tables.BY_NAME[target]
+                    found = reader.execute(
+                        f'SELECT "{declared.display}" FROM "{target}" WHERE "{declared.key[0]}" = ?', (value,)
                     ).fetchone()
                     refs[column] = found[0] if found else str(value)
-            kind_code = row[columns.index("status")] if "status" in columns else None
+    finally:
+        reader.execute("COMMIT")
     if row is None:
         return responses.rest_error(
             404, "The record instance does not exist. Provide a valid record instance ID.", "NONEXISTENT_ID"
         )
-    body = {"links": [{"rel": "self", "href": f"{origin}/services/rest/record/v1/{kind}/{rid}"}]}
+    body: dict[str, object] = {"links": [{"rel": "self", "href": f"{origin}/services/rest/record/v1/{kind}/{rid}"}]}
     for column, value in zip(columns, row):
         if value is None:
             continue
         ctype = schema.TABLES[table][column]
         if _is_reference(table, column):
-            lookup = schema.DISPLAY_LOOKUP.get((table, column))
             if column == "status":
-                text = schema.display_text("status", f"CustInvc:{kind_code}")
-            elif lookup:
-                text = schema.display_text(lookup, value)
+                text = schema.display_text("status", f"CustInvc:{value}")
             else:
                 text = refs.get(column, str(value))
             body[names[column]] = {"id": str(value), "refName": text}

@@ -1,51 +1,16 @@
-"""RESTlets (netsuite-api.md §8): `restlet.nl?script=..&deploy=..` dispatched to Python handlers.
-
-Register a handler by adding it to `HANDLERS` (or with `@register`): key = the script id
-(`customscript_x`), with an optional numeric id in `NUMERIC_IDS`. A handler is called as
-`handler(context)` and returns any JSON value; raising `RestletError(code, message)` answers
-§8's 400 `{"error": {"code", "message"}}`. `context` has method, params (every GET parameter,
-script and deploy included, as strings), body (the parsed JSON or None) and state (the
-emulator's state: `state.conn` under `state.lock`, `state.engine.settings`).
-"""
+"""RESTlets (docs/netsuite.md §8): `restlet.nl?script=..&deploy=..` dispatched to the scripts
+registered in `restlet_api` (this module's echo, and `open_invoices`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from . import responses
+from . import open_invoices, responses
 from .responses import Reply
+from .restlet_api import HANDLERS, NUMERIC_IDS, Context, RestletError, register
 
-
-class RestletError(Exception):
-    """What a script's `throw error.create({name, message})` becomes."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-@dataclass
-class Context:
-    method: str
-    params: dict[str, str]
-    body: object
-    state: object
-
-
-HANDLERS: dict[str, object] = {}
-NUMERIC_IDS: dict[str, str] = {}  # "101" -> "customscript_x"
-
-
-def register(script_id: str, numeric_id: int | None = None):
-    def add(fn):
-        HANDLERS[script_id] = fn
-        if numeric_id is not None:
-            NUMERIC_IDS[str(numeric_id)] = script_id
-        return fn
-
-    return add
+__all__ = ["Context", "RestletError", "handle", "open_invoices", "register"]
 
 
 @register("customscript_tapns_echo", 101)
@@ -96,6 +61,3 @@ def handle(state, method: str, query: str, body: bytes, content_type: str) -> Re
         return responses.restlet_error(400, exc.code, exc.message)
     rows = len(result) if isinstance(result, list) else 1
     return Reply(200, responses.JSON, json.dumps(result, ensure_ascii=False).encode(), rows=rows)
-
-
-from . import open_invoices  # noqa: E402, F401  registers customscript_tapns_open_invoices_rl

@@ -8,7 +8,7 @@ NetSuite routes (counted in metrics under the route's name):
 - ``GET|POST /app/site/hosting/restlet.nl?script=&deploy=`` (restlet)
 - anything else under ``/services/rest/``: signed, then 404 (rest)
 Order: fault on demand -> authentication -> concurrency slot -> handler -> latency -> answer.
-``/_emulator/...`` are unsigned test controls (see `controls`).
+``/_emulator/...`` are unsigned test controls (see `control_routes`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import controls, records, responses, restlets, suiteql
+from . import control_routes, records, responses, restlets, suiteql
 from .engine import Engine
 from .faults import Faults
 from .governance import Latency, Metrics, Pool
@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self._read_body()
         if url.path.startswith("/_emulator/"):
-            return self._answer(self._safely(controls.handle, self.server.state, method, url.path, body))
+            return self._answer(self._safely(control_routes.handle, self.server.state, method, url.path, body))
         if not (url.path.startswith("/services/rest/") or url.path == RESTLET_PATH):
             return self._answer(
                 responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")

@@ -2,7 +2,8 @@
 
 Request keys (all optional): subsecond (bool), nulls ("left-out"|"null"), links
 ("self-next"|"all"), timezone (IANA name), date_format, decimal_leading_zero (bool),
-deny_tables (list of table names; replaces the set), concurrency (int >= 1), latency_base_ms,
+deny_tables (list of table names; replaces the set), deny_columns (list of "table.column"; replaces
+the set), tie_order ("shuffled"|"stable"), concurrency (int >= 1), latency_base_ms,
 latency_per_row_ms, request_timeout_s (numbers >= 0). The answer is the whole configuration.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import data, formats, schema
-from .control import ControlError
+from .canonical import ControlError
 
 NULLS = ("left-out", "null")
 LINKS = ("self-next", "all")
+TIE_ORDERS = ("shuffled", "stable")
 
 
 def current(state) -> dict:
@@ -27,6 +29,8 @@ def current(state) -> dict:
         "date_format": s.date_format,
         "decimal_leading_zero": s.decimal_leading_zero,
         "deny_tables": sorted(s.denied),
+        "deny_columns": sorted(s.denied_columns),
+        "tie_order": s.tie_order,
         "concurrency": state.pool.size,
         "latency_base_ms": lat.base_ms,
         "latency_per_row_ms": lat.per_row_ms,
@@ -62,6 +66,15 @@ def apply(state, request: dict) -> dict:
             if not isinstance(value, list) or not set(value) <= set(schema.TABLES):
                 raise ControlError("deny_tables must be a list of table names")
             value = frozenset(value)
+        elif key == "deny_columns":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.partition(".")[2] in schema.TABLES.get(v.partition(".")[0], {}) for v in value
+            ):
+                raise ControlError('deny_columns must be a list of "table.column" of the account')
+            value = frozenset(value)
+        elif key == "tie_order":
+            if value not in TIE_ORDERS:
+                raise ControlError(f"tie_order must be one of {', '.join(TIE_ORDERS)}")
         elif key == "concurrency":
             if not isinstance(value, int) or value < 1:
                 raise ControlError("concurrency must be a positive integer")
@@ -83,6 +96,8 @@ def apply(state, request: dict) -> dict:
                 state.conn.commit()
             elif key == "deny_tables":
                 settings.denied = value
+            elif key == "deny_columns":
+                settings.denied_columns = value
             elif key == "concurrency":
                 state.pool.size = value
             elif key in ("latency_base_ms", "latency_per_row_ms", "request_timeout_s"):

@@ -427,7 +427,7 @@ def test_group_by_count_min_max(emulator):
     )
     counts = {i["type"]: int(i["n"]) for i in got}
     assert counts["CustInvc"] == EMULATOR_ARGS["invoices"]
-    assert set(counts) == {"CustInvc", "CustPymt", "SalesOrd"}
+    assert set(counts) == {"CustInvc", "CustPymt", "SalesOrd", "CustCred", "VendBill", "Journal", "ItemShip"}
     assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", i["latest"]) for i in got)
 
 

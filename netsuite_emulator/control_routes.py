@@ -1,6 +1,6 @@
 """`/_emulator/...`: the unsigned test controls, answering plain JSON.
 
-- POST touch {"table", "ids"|"count", "type"?} -> {"ids"}
+- POST touch {"table", "ids"|"count", "type"?, "header"?} -> {"ids"}
 - GET rows/{table} -> canonical rows
 - GET config / POST config {switches} -> the whole configuration (see `switches`)
 - POST insert | update | delete -> {"ids"} (see `mutations`)
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from . import control, faults, responses, switches
+from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
@@ -23,16 +23,11 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
     try:
         request = json.loads(body) if body else {}
         if method == "POST" and not isinstance(request, dict):
-            raise control.ControlError("the body must be a JSON object")
+            raise canonical.ControlError("the body must be a JSON object")
         if method == "GET" and name.startswith("rows/"):
-            with state.lock:
-                result = control.canonical_rows(state.conn, name[5:], state.engine.settings.tz)
+            result = canonical.canonical_rows(state.engine.reader(), name[5:], state.engine.settings.tz)
         elif (method, name) == ("POST", "touch"):  # an update that changes nothing but the time
-            result = {
-                "ids": state.mutator.update(
-                    {key: request[key] for key in ("table", "ids", "count", "type") if key in request}
-                )
-            }
+            result = {"ids": state.mutator.touch(request)}
         elif name == "config" and method in ("GET", "POST"):
             result = switches.apply(state, request) if method == "POST" else switches.current(state)
         elif method == "POST" and name in ("insert", "update", "delete"):
@@ -51,7 +46,7 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
             result = {"fault": state.faults.describe()}
         else:
             return responses.plain_json(404, {"error": f"no control {method} {path}"})
-    except (control.ControlError, faults.FaultError, ValueError) as exc:
+    except (canonical.ControlError, faults.FaultError, ValueError) as exc:
         return responses.plain_json(400, {"error": str(exc)})
     return responses.plain_json(200, result)
 
@@ -65,7 +60,7 @@ def _writer(state, request: dict | None) -> dict:
         return current.stop() if current else {"running": False}
     rate, seconds = request.get("rate_per_second"), request.get("seconds")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
-        raise control.ControlError("rate_per_second and seconds must be positive numbers")
+        raise canonical.ControlError("rate_per_second and seconds must be positive numbers")
     if current is not None and current.status()["running"]:
         current.stop()
     mutator.writer = Writer(mutator, float(rate), float(seconds))

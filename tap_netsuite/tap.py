@@ -148,6 +148,36 @@ class TapNetSuite(Tap):
             "with hundreds of custom record types, list those you need: each is probed.",
         ),
         th.Property(
+            "custom_queries",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("name", th.StringType, required=True, description="The stream's name."),
+                    th.Property("query", th.StringType, required=True, description="A SuiteQL SELECT."),
+                    th.Property(
+                        "primary_keys",
+                        th.ArrayType(th.StringType),
+                        required=True,
+                        description="Columns unique together in the query's rows: the keyset it is paged by.",
+                    ),
+                    th.Property(
+                        "replication_key",
+                        th.StringType,
+                        description="A date-time column to read incrementally on; without it the query is "
+                        "read whole every run.",
+                    ),
+                    th.Property(
+                        "schema",
+                        th.ObjectType(),
+                        description="JSON Schema properties of its columns; without it, typed from the "
+                        "catalogue and custom fields.",
+                    ),
+                )
+            ),
+            description="Streams of your own SuiteQL SELECTs: each has a name, a query, primary keys, an "
+            "optional replication key and an optional JSON Schema. Paged by keyset (no 100,000-row cap); "
+            "a query that cannot be paged safely (no unique key, a WITH clause) is refused before any request.",
+        ),
+        th.Property(
             "account_timezone",
             th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "

@@ -22,8 +22,6 @@ def _live_emulator(emulator):
     CONFIG.update(emulator, page_size=400)
 
 
-
-
 def catalog_entry(stream: str) -> dict:
     """A catalog entry of a catalogued stream with its standard columns, made without NetSuite."""
     table = entry_for(stream)

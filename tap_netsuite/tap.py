@@ -32,6 +32,7 @@ class TapNetSuite(Tap):
 
     name = "tap-netsuite"
     message_writer_class = BufferedMsgSpecWriter
+    message_writer: BufferedMsgSpecWriter  # made by the SDK from message_writer_class
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -231,9 +232,12 @@ class TapNetSuite(Tap):
             # The scopes the streams need: RESTlets are a scope of their own.
             ["rest_webservices", "restlets"] if c.get("open_invoices_restlet_script") else ["rest_webservices"]
         )
+        credentials: dict[str, t.Any] = {
+            name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")
+        }
         return NetSuiteClient(
             account_id=c["account_id"],
-            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")},
+            **credentials,
             oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),

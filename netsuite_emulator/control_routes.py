@@ -13,18 +13,19 @@
 from __future__ import annotations
 
 import json
-import typing as t
+from typing import TYPE_CHECKING
 
 from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
-if t.TYPE_CHECKING:
+if TYPE_CHECKING:
     from .server import State
 
 
-def handle(state, method: str, path: str, body: bytes) -> Reply:
+def handle(state: State, method: str, path: str, body: bytes) -> Reply:
     name = path.removeprefix("/_emulator/")
+    result: object
     try:
         request = json.loads(body) if body else {}
         if method == "POST" and not isinstance(request, dict):
@@ -60,22 +61,24 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
 
 def _expire_tokens(state: State) -> dict:
     if state.oauth2 is None:
-        raise control.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
+        raise canonical.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
     return {"expired": state.oauth2.expire_all()}
 
 
-def _writer(state, request: dict | None) -> dict:
+def _writer(state: State, request: dict | None) -> dict:
     mutator = state.mutator
     current = mutator.writer
     if request is None:
         return current.status() if current else {"running": False}
     if request.get("stop"):
         return current.stop() if current else {"running": False}
-    rate, seconds = request.get("rate_per_second"), request.get("seconds")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
+    given = [request.get("rate_per_second"), request.get("seconds")]
+    numbers = [float(v) for v in given if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    if len(numbers) != 2:
         raise canonical.ControlError("rate_per_second and seconds must be positive numbers")
+    rate, seconds = numbers
     if current is not None and current.status()["running"]:
         current.stop()
-    mutator.writer = Writer(mutator, float(rate), float(seconds))
+    mutator.writer = Writer(mutator, rate, seconds)
     mutator.writer.start()
     return mutator.writer.status()

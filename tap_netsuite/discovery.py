@@ -91,10 +91,12 @@ class Discovery:
         self.patterns = tables
         self.workers = max(1, workers)
         self.cost = Cost()
+        self.fields: dict[str, str] = {}  # every custom field's kind, by script id (after `run`)
 
     def run(self) -> list[Found]:
         with concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="tap-netsuite-discover") as pool:
             fields, entries = self._account(pool)
+            self.fields = fields
             by_table: dict[str, dict[str, dict]] = {}  # each SuiteQL table's candidate columns
             standard: dict[str, set[str]] = {}  # and which of them are standard (not custom fields)
             for entry in entries:

@@ -14,7 +14,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel
+from tap_netsuite import custom_queries, diagnose, paging, parallel
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.catalogue import entry_for
 from tap_netsuite.client import NetSuiteClient
@@ -157,7 +157,7 @@ class TapNetSuite(Tap):
                     th.Property(
                         "primary_keys",
                         th.ArrayType(th.StringType),
-                        required=True,
+                        # Required, but checked by custom_queries.validate, whose refusal says why.
                         description="Columns unique together in the query's rows: the keyset it is paged by.",
                     ),
                     th.Property(
@@ -189,8 +189,24 @@ class TapNetSuite(Tap):
     ).to_dict()
 
     def discover_streams(self) -> list[Stream]:
-        """The streams of the input catalog as it describes them; without one, of discovery."""
-        found = self._from_catalog() if self.input_catalog is not None else self.discovery().run()
+        """The streams of the input catalog as it describes them; without one, of discovery.
+
+        Custom queries are checked first: one that cannot be paged stops the run before any request.
+        """
+        queries = self.config.get("custom_queries") or []
+        for query in queries:
+            custom_queries.validate(query)
+        if self.input_catalog is not None:
+            found = self._from_catalog()
+        else:
+            discovery = self.discovery()
+            found = discovery.run()
+            found += [
+                Found(
+                    custom_queries.entry_table(query), custom_queries.properties(query, discovery.fields, schema_dir())
+                )
+                for query in queries
+            ]
         streams: list[Stream] = []
         for item in found:
             cls = STREAM_CLASSES.get(item.entry.stream) or stream_class(item.entry)
@@ -214,8 +230,10 @@ class TapNetSuite(Tap):
         catalog = self.input_catalog
         assert catalog is not None  # noqa: S101 - called only with one
         found = []
+        queries = {query["name"]: query for query in self.config.get("custom_queries") or []}
         for entry in catalog.streams:
-            table = entry_for(entry.tap_stream_id)
+            query = queries.get(entry.tap_stream_id)
+            table = custom_queries.entry_table(query) if query else entry_for(entry.tap_stream_id)
             if table is None:
                 if entry.tap_stream_id != OpenInvoiceAgingStream.name:
                     self.logger.warning(

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from test_emulator import control, rows
-from test_tap import run_tap
+from helpers import control, rows, run_tap, start_emulator, stop_emulator
 
 from tap_netsuite.catalogue import TABLES
 

@@ -11,20 +11,25 @@ import json
 import logging
 import signal
 import sys
+import time
 import types
 import typing as t
+from pathlib import Path
 
 import click
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel, settings
+from tap_netsuite import custom_queries, diagnose, paging, parallel, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
+from tap_netsuite.catalogue import TABLES, entry_for
 from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.columns import base_properties, stream_schema
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
+from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
-from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, schema_dir, stream_class
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
@@ -159,6 +164,43 @@ class TapNetSuite(Tap):
             description="Deployment id of that RESTlet (customdeploy_tapns_open_invoices_rl).",
         ),
         th.Property(
+            "tables",
+            th.ArrayType(th.StringType),
+            description="Tables and streams to discover, by name or pattern (customer, transaction, "
+            "customrecord_*, customlist_*); all that the role can read when unset. On an account "
+            "with hundreds of custom record types, list those you need: each is probed.",
+        ),
+        th.Property(
+            "custom_queries",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("name", th.StringType, required=True, description="The stream's name."),
+                    th.Property("query", th.StringType, required=True, description="A SuiteQL SELECT."),
+                    th.Property(
+                        "primary_keys",
+                        th.ArrayType(th.StringType),
+                        # Required, but checked by custom_queries.validate, whose refusal says why.
+                        description="Columns unique together in the query's rows: the keyset it is paged by.",
+                    ),
+                    th.Property(
+                        "replication_key",
+                        th.StringType,
+                        description="A date-time column to read incrementally on; without it the query is "
+                        "read whole every run.",
+                    ),
+                    th.Property(
+                        "schema",
+                        th.ObjectType(),
+                        description="JSON Schema properties of its columns; without it, typed from the "
+                        "catalogue and custom fields.",
+                    ),
+                )
+            ),
+            description="Streams of your own SuiteQL SELECTs: each has a name, a query, primary keys, an "
+            "optional replication key and an optional JSON Schema. Paged by keyset (no 100,000-row cap); "
+            "a query that cannot be paged safely (no unique key, a WITH clause) is refused before any request.",
+        ),
+        th.Property(
             "account_timezone",
             th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
@@ -175,12 +217,69 @@ class TapNetSuite(Tap):
             settings.check_state(self.state)
 
     def discover_streams(self) -> list[Stream]:
-        streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
+        """The streams of the input catalog as it describes them; without one, of discovery.
+
+        Custom queries are checked first: one that cannot be paged stops the run before any request.
+        """
+        queries = self.config.get("custom_queries") or []
+        for query in queries:
+            custom_queries.validate(query)
+        if self.input_catalog is not None:
+            found = self._from_catalog()
+        else:
+            discovery = self.discovery()
+            started = time.monotonic()
+            found = discovery.run()
+            self.logger.info(
+                "Discovered %d table streams in %.1f s; %d tables unreadable, %d with hidden columns (warned).",
+                len(found),
+                time.monotonic() - started,
+                len(discovery.cost.unreadable),
+                len(discovery.cost.hidden),
+            )
+            found += [
+                Found(
+                    custom_queries.entry_table(query), custom_queries.properties(query, discovery.fields, schema_dir())
+                )
+                for query in queries
+            ]
+        streams: list[Stream] = []
+        for item in found:
+            cls = STREAM_CLASSES.get(item.entry.stream) or stream_class(item.entry)
+            streams.append(cls(tap=self, schema=stream_schema(item.properties)))
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
         for stream in streams:
             stream.logger.addFilter(_drop_sdk_failure_preface)
         return streams
+
+    def discovery(self) -> Discovery:
+        """A discovery of the account this tap reads (see discovery.py)."""
+        return Discovery(
+            self.client,
+            self.logger,
+            schema_dir(),
+            tables=self.config.get("tables"),
+            workers=self.config.get("max_concurrency", 2),
+        )
+
+    def _from_catalog(self) -> list[Found]:
+        """The input catalog's table streams, with the schemas it gives: no request to NetSuite."""
+        catalog = self.input_catalog
+        assert catalog is not None  # noqa: S101 - called only with one
+        found = []
+        queries = {query["name"]: query for query in self.config.get("custom_queries") or []}
+        for entry in catalog.streams:
+            query = queries.get(entry.tap_stream_id)
+            table = custom_queries.entry_table(query) if query else entry_for(entry.tap_stream_id)
+            if table is None:
+                if entry.tap_stream_id != OpenInvoiceAgingStream.name:
+                    self.logger.warning(
+                        "Stream %s of the catalog is not one this tap reads; skipped.", entry.tap_stream_id
+                    )
+                continue
+            found.append(Found(table, dict(entry.schema.to_dict().get("properties", {}))))
+        return found
 
     @functools.cached_property
     def client(self) -> NetSuiteClient:
@@ -295,8 +394,11 @@ class TapNetSuite(Tap):
             return
         with _expected_failures_exit_cleanly(cls):
             config = ctx.params.get("config")
+            given = ctx.params.get("catalog")
             tap = cls(
                 config=config.config if config else None,
+                # The streams a run would read, without discovery's requests before the diagnosis.
+                catalog=json.loads(Path(given).read_text()) if isinstance(given, str) else given or default_catalog(),
                 parse_env_config=bool(config and config.parse_env),
                 validate_config=True,
             )
@@ -311,6 +413,30 @@ def _drop_sdk_failure_preface(record: logging.LogRecord) -> bool:
     """The SDK logs "An unhandled error occurred while syncing '<stream>'" before any failure; the
     failure's own line follows (or its traceback, for one unforeseen), so a failure is one line."""
     return record.msg != "An unhandled error occurred while syncing '%s'"
+
+
+def default_catalog(streams: t.Iterable[str] | None = None) -> dict:
+    """A catalog of catalogued streams (by default those a run without a catalog reads), with their
+    standard columns, all selected: made without a request (no custom fields, nothing probed)."""
+    names = list(streams) if streams is not None else [table.stream for table in TABLES if table.selected_by_default]
+    entries = []
+    for name in names:
+        table = entry_for(name)
+        if table is None:
+            msg = f"{name} is not a catalogued stream"
+            raise NetSuiteConfigError(msg)
+        entries.append(
+            {
+                "tap_stream_id": name,
+                "stream": name,
+                "schema": stream_schema(base_properties(table, schema_dir())),
+                "key_properties": list(table.primary_keys),
+                "replication_key": table.replication_key,
+                "replication_method": "INCREMENTAL" if table.replication_key else "FULL_TABLE",
+                "metadata": [{"breadcrumb": [], "metadata": {"selected": True}}],
+            }
+        )
+    return {"streams": entries}
 
 
 @contextlib.contextmanager

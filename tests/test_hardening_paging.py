@@ -21,6 +21,7 @@ from tap_netsuite import paging
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuitePagingError
 from tap_netsuite.suiteql import KeysetSpec
+from tap_netsuite.tap import default_catalog
 
 TBA = {"consumer_key": "ck", "consumer_secret": "cs", "token_id": "ti", "token_secret": "ts"}
 SPEC = KeysetSpec(
@@ -107,11 +108,11 @@ def fake_suiteql(rows: list[str], restlet: dict | None = None):
     return answer
 
 
-def run_tap(tmp_path, server: HostileServer, **settings: str) -> subprocess.CompletedProcess:
+def run_tap(tmp_path, server: HostileServer, *args: str, **settings: str) -> subprocess.CompletedProcess:
     config = {"account_id": "1234567", "base_url": server.url, **TBA, "account_timezone": "America/Los_Angeles"}
     (tmp_path / "config.json").write_text(json.dumps({**config, **settings}))
     return subprocess.run(
-        [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json")],
+        [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json"), *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -151,8 +152,10 @@ def test_a_restlet_cursor_that_does_not_move_on_stops_the_stream(tmp_path, answe
     ids=["checkbox", "datetime", "lone-surrogate", "id-not-a-number"],
 )
 def test_a_value_that_cannot_be_converted_is_one_line_naming_stream_column_row_and_value(tmp_path, row, expected):
+    # With a catalog, as Meltano runs it: the row reaches the stream, not discovery's probes.
+    (tmp_path / "catalog.json").write_text(json.dumps(default_catalog(["customer"])))
     with HostileServer(fake_suiteql([row])) as server:
-        result = run_tap(tmp_path, server)
+        result = run_tap(tmp_path, server, "--catalog", str(tmp_path / "catalog.json"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     [line] = [line for line in result.stderr.splitlines() if "| ERROR " in line]

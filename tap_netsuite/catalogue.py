@@ -28,6 +28,10 @@ class Table:
     deleted_as: str | None = None
     # True for `deletedrecord` itself: read as one partition per `deleted_as` of the other tables.
     per_deleted_type: bool = False
+    # How the stream reads: "keyset" (one table, by `replication_key`), or one of the readers of
+    # transaction lines in `tap_netsuite.lines` ("line_set", "joined", "links"): see the README's
+    # "Transaction lines".
+    reader: str = "keyset"
 
 
 TABLES: tuple[Table, ...] = (
@@ -45,6 +49,46 @@ TABLES: tuple[Table, ...] = (
         deleted_as="invoice",
     ),
     Table(
+        stream="transactionline",
+        table="transactionline",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction", "id"),
+        replication_key="linelastmodifieddate",
+        tiebreak="uniquekey",  # unique table-wide; `id` is unique only within its transaction
+    ),
+    Table(
+        stream="transactionline_set",
+        table="transactionline",
+        # and deletedrecord's permission (the deleted_record entry's) for deleted transactions
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction",),
+        reader="line_set",
+    ),
+    Table(
+        stream="transactionaccountingline",
+        table="transactionaccountingline",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction", "transactionline", "accountingbook"),
+        replication_key="changed_at",
+        reader="joined",
+    ),
+    Table(
+        stream="nexttransactionlinelink",
+        table="nexttransactionlinelink",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("previousdoc", "previousline", "nextdoc", "nextline"),
+        replication_key="changed_at",
+        reader="links",
+    ),
+    Table(
+        stream="previoustransactionlinelink",
+        table="previoustransactionlinelink",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("nextdoc", "nextline", "previousdoc", "previousline"),
+        replication_key="changed_at",
+        reader="links",
+    ),
+    Table(
         stream="deleted_record",
         table="deletedrecord",
         permission="Lists > Deleted Records (View)",
@@ -54,6 +98,13 @@ TABLES: tuple[Table, ...] = (
         per_deleted_type=True,
     ),
 )
+
+# What the readers other than "keyset" read, as the README's streams table says it.
+READER_SOURCES = {
+    "line_set": "`transaction` joined to `transactionline` (moved headers), and `deletedrecord` (transaction types)",
+    "joined": "`transactionaccountingline` joined to `transaction`",
+    "links": "the links of moved `transaction` headers",
+}
 
 # Streams read otherwise than from a table, as the README's streams table lists them.
 OTHER_STREAMS = (
@@ -92,7 +143,7 @@ def readme_streams_table() -> str:
     """The README's streams table, in markdown."""
     lines = ["| stream | SuiteQL source | key | replication key |", "|---|---|---|---|"]
     for table in TABLES:
-        source = f"`{table.table}`"
+        source = READER_SOURCES.get(table.reader, f"`{table.table}`")
         if table.where:
             source += f" where `{table.where}`"
         if table.per_deleted_type:

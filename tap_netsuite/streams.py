@@ -69,14 +69,7 @@ class SuiteQLStream(FastRecordPath):
         }
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
-        spec = KeysetSpec(
-            columns=select_list(properties),
-            table=self.table,
-            where=self.where_for(context),
-            replication_key=self.replication_key,
-            tiebreak=self.tiebreak,
-            since=filter_literal(start, zone) if start else None,
-        )
+        spec = self.keyset_spec(context, properties, filter_literal(start, zone) if start else None)
         pages = read_pages(
             tap.client,
             spec,
@@ -103,6 +96,17 @@ class SuiteQLStream(FastRecordPath):
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
         return self.where
+
+    def keyset_spec(self, context: Context | None, properties: dict, since: str | None) -> KeysetSpec:
+        """What the stream reads for one partition: its selected `properties` from its table by keyset."""
+        return KeysetSpec(
+            columns=select_list(properties),
+            table=self.table,
+            where=self.where_for(context),
+            replication_key=self.replication_key,
+            tiebreak=self.tiebreak,
+            since=since,
+        )
 
 
 class Progress:
@@ -190,9 +194,9 @@ class DeletedRecordStream(SuiteQLStream):
         return f"type = {quote(context['type'])}" if context else None
 
 
-def stream_class(table: Table) -> type[SuiteQLStream]:
-    """The stream class that reads a catalogued table."""
-    base = DeletedRecordStream if table.per_deleted_type else SuiteQLStream
+def stream_class(table: Table, base: type[SuiteQLStream] | None = None) -> type[SuiteQLStream]:
+    """The stream class that reads a catalogued table (on `base`, for a reader of its own)."""
+    base = base or (DeletedRecordStream if table.per_deleted_type else SuiteQLStream)
     attributes = {
         "__doc__": f"The {table.stream} stream: SuiteQL table {table.table}"
         + (f" where {table.where}." if table.where else "."),
@@ -209,4 +213,7 @@ def stream_class(table: Table) -> type[SuiteQLStream]:
 
 
 # Every catalogued table's stream class, by stream name, in catalogue order.
-STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {table.stream: stream_class(table) for table in TABLES}
+# Streams of another reader are made by the module of that reader (tap_netsuite.lines).
+STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {
+    table.stream: stream_class(table) for table in TABLES if table.reader == "keyset"
+}

@@ -14,11 +14,12 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel
+from tap_netsuite import diagnose, paging, parallel, sdk_fast_path
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
+from tap_netsuite.lines import LINE_STREAM_CLASSES
 from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
@@ -147,8 +148,19 @@ class TapNetSuite(Tap):
         ),
     ).to_dict()
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        # When this run began, before any stream read: where sets of transaction lines start
+        # on their first sync (lines.LineSetStream).
+        self.run_started = sdk_fast_path.utc_now()
+        super().__init__(*args, **kwargs)
+        # The streams that had a bookmark when the run began (the state read at start).
+        self.bookmarked_at_start = frozenset(
+            name for name, state in (self.state.get("bookmarks") or {}).items() if _has_bookmark(state)
+        )
+
     def discover_streams(self) -> list[Stream]:
-        streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
+        classes = [*STREAM_CLASSES.values(), *LINE_STREAM_CLASSES.values()]
+        streams: list[Stream] = [stream(tap=self) for stream in classes]
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
         return streams
@@ -239,6 +251,12 @@ class TapNetSuite(Tap):
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)
+
+
+def _has_bookmark(state: dict) -> bool:
+    """Whether a stream's state holds a bookmark, in itself or in any partition."""
+    partitions = state.get("partitions") or []
+    return bool(state.get("replication_key_value") or any(p.get("replication_key_value") for p in partitions))
 
 
 @contextlib.contextmanager

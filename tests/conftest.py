@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 
 # The data set every integration test reads. Big enough for several pages at
 # the tests' page size, small enough to load in seconds.
@@ -69,3 +70,15 @@ def emulator(tmp_path_factory) -> dict:
     proc, config = start_emulator(tmp_path_factory.mktemp("emulator"))
     yield config
     stop_emulator(proc)
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A throwaway PostgreSQL for the Meltano tests; each test makes its own databases in it."""
+    from postgres import Cluster
+
+    if not MELTANO.exists():
+        pytest.fail("Meltano is not installed: run the tests through bin/test, which installs it.")
+    pg = Cluster()
+    yield pg
+    pg.stop()

@@ -8,6 +8,7 @@ from conftest import REPO
 
 from tap_netsuite.catalogue import TABLES, deleted_types, readme_streams_table
 from tap_netsuite.hints import permission_hint
+from tap_netsuite.lines import LINE_STREAM_CLASSES
 from tap_netsuite.streams import STREAM_CLASSES, schema_dir
 from tap_netsuite.tap import TapNetSuite
 
@@ -25,12 +26,13 @@ def test_every_catalogued_table_is_a_stream_with_its_entrys_keys_and_a_schema(em
     streams = TapNetSuite(config=emulator, parse_env_config=False, validate_config=True).streams
     for table in TABLES:
         stream = streams[table.stream]
-        assert type(stream) is STREAM_CLASSES[table.stream]
+        assert type(stream) is {**STREAM_CLASSES, **LINE_STREAM_CLASSES}[table.stream]
         assert (stream.table, stream.where, stream.tiebreak) == (table.table, table.where, table.tiebreak)
         assert stream.primary_keys == list(table.primary_keys)
         assert stream.replication_key == table.replication_key
         properties = json.loads((schema_dir() / f"{table.stream}.json").read_text())["properties"]
-        assert {*table.primary_keys, table.replication_key, table.tiebreak} <= set(properties)
+        tiebreak = (table.tiebreak,) if table.reader == "keyset" else ()  # the line readers' own keysets
+        assert {*table.primary_keys, table.replication_key, *tiebreak} <= set(properties)
 
 
 def test_deleted_records_are_read_for_every_table_that_names_its_record_type(emulator):

@@ -26,15 +26,13 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from conftest import MELTANO, REPO, start_emulator, stop_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from postgres import Cluster
 from test_emulator import control
 from test_exactly_once import PROPERTIES, differences, transitions, truth
 
-MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 UTC = dt.timezone.utc
 HOUR = dt.timedelta(hours=1)
 
@@ -101,16 +99,7 @@ def scenarios(draw) -> dict:
     }
 
 
-# -- the world --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def cluster():
-    if not MELTANO.exists():
-        pytest.fail("Meltano is not installed: run the tests through bin/test, which installs it.")
-    pg = Cluster()
-    yield pg
-    pg.stop()
-
-
+# -- the world (PostgreSQL: conftest's `cluster`) --------------------------------------------
 class World:
     """One example: an emulator, a warehouse database and a Meltano system database."""
 

@@ -12,14 +12,19 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
+if TYPE_CHECKING:
+    from .server import State
 
-def handle(state, method: str, path: str, body: bytes) -> Reply:
+
+def handle(state: State, method: str, path: str, body: bytes) -> Reply:
     name = path.removeprefix("/_emulator/")
+    result: object
     try:
         request = json.loads(body) if body else {}
         if method == "POST" and not isinstance(request, dict):
@@ -51,18 +56,20 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
     return responses.plain_json(200, result)
 
 
-def _writer(state, request: dict | None) -> dict:
+def _writer(state: State, request: dict | None) -> dict:
     mutator = state.mutator
     current = mutator.writer
     if request is None:
         return current.status() if current else {"running": False}
     if request.get("stop"):
         return current.stop() if current else {"running": False}
-    rate, seconds = request.get("rate_per_second"), request.get("seconds")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
+    given = [request.get("rate_per_second"), request.get("seconds")]
+    numbers = [float(v) for v in given if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    if len(numbers) != 2:
         raise canonical.ControlError("rate_per_second and seconds must be positive numbers")
+    rate, seconds = numbers
     if current is not None and current.status()["running"]:
         current.stop()
-    mutator.writer = Writer(mutator, float(rate), float(seconds))
+    mutator.writer = Writer(mutator, rate, seconds)
     mutator.writer.start()
     return mutator.writer.status()

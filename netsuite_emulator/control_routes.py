@@ -7,6 +7,7 @@
 - GET writer -> status; POST writer {"rate_per_second", "seconds"} | {"stop": true} -> status
 - GET metrics; POST metrics/reset
 - GET faults; POST faults {plan} | {"clear": true} -> the active plan or null
+- POST oauth2/expire-tokens -> {"expired": n}: every OAuth 2.0 token issued so far has run out
 """
 
 from __future__ import annotations
@@ -49,11 +50,19 @@ def handle(state: State, method: str, path: str, body: bytes) -> Reply:
             if method == "POST":
                 state.faults.set(None if request.get("clear") else faults.parse(request))
             result = {"fault": state.faults.describe()}
+        elif (method, name) == ("POST", "oauth2/expire-tokens"):
+            result = _expire_tokens(state)
         else:
             return responses.plain_json(404, {"error": f"no control {method} {path}"})
     except (canonical.ControlError, faults.FaultError, ValueError) as exc:
         return responses.plain_json(400, {"error": str(exc)})
     return responses.plain_json(200, result)
+
+
+def _expire_tokens(state: State) -> dict:
+    if state.oauth2 is None:
+        raise canonical.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
+    return {"expired": state.oauth2.expire_all()}
 
 
 def _writer(state: State, request: dict | None) -> dict:

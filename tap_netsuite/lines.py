@@ -23,7 +23,7 @@ import typing as t
 from tap_netsuite.catalogue import TABLES
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.paging import all_rows, read_pages
-from tap_netsuite.streams import Progress, SuiteQLStream, stream_class
+from tap_netsuite.streams import Progress, SuiteQLStream, WholeTableStream, stream_class
 from tap_netsuite.suiteql import DATE_FORMAT, KeysetSpec, quote, rendered_second, select_list
 
 if t.TYPE_CHECKING:
@@ -126,7 +126,7 @@ class AccountingLineStream(SuiteQLStream):
             replication_key=self.CHANGED,
             tiebreak=" + ".join(f"a.{column} * {scale}" for column, scale in self.PACKING),
             since=since,
-            key_column=self.replication_key,
+            key_column=t.cast("str", self.replication_key),
             packing=self.PACKING,
         )
 
@@ -305,6 +305,6 @@ READERS: dict[str, type[SuiteQLStream]] = {
 }
 
 # The stream classes of the catalogue's line readers, by stream name, in catalogue order.
-LINE_STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {
+LINE_STREAM_CLASSES: dict[str, type[SuiteQLStream | WholeTableStream]] = {
     table.stream: stream_class(table, READERS[table.reader]) for table in TABLES if table.reader in READERS
 }

@@ -1,4 +1,13 @@
-"""Stream classes, one per table of the catalogue (`catalogue.TABLES`). `paging` does the reading."""
+"""Stream classes made from catalogue entries (`catalogue.Table`): no class per table.
+
+Two generic classes do all the table reading: `SuiteQLStream` reads a table with a
+replication column incrementally (keyset on (replication key, tiebreak), windows planned
+and read side by side, lookback, time zones); `WholeTableStream` reads a table without one
+whole every run, by keyset on its primary key (no 100,000-row cap), and then sends
+ACTIVATE_VERSION so that a target can drop the rows NetSuite no longer has. `stream_class`
+makes the class of an entry; a stream's schema is given when it is made (from discovery or
+the input catalog). `paging` does the reading.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +22,12 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
+from tap_netsuite.columns import kind_of
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteRestletError
-from tap_netsuite.paging import read_pages
-from tap_netsuite.sdk_fast_path import FastRecordPath, NetSuiteStreamBase
-from tap_netsuite.suiteql import KeysetSpec, quote, select_list
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteRestletError
+from tap_netsuite.paging import read_pages, read_whole
+from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase
+from tap_netsuite.suiteql import KeysetSpec, WholeSpec, quote, select_list
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -35,13 +45,17 @@ SCHEMAS = SchemaDirectory(schema_dir())
 
 
 class SuiteQLStream(FastRecordPath):
-    """A table read incrementally on its replication key by keyset, in (key, tiebreak) order."""
+    """A table read incrementally on its replication key by keyset, in (key, tiebreak) order.
+
+    Made for one catalogue entry by `stream_class`; its JSON Schema (standard columns the
+    role can see, and custom fields) is given when the stream is made.
+    """
 
     # Set from the stream's catalogue entry by `stream_class` (see catalogue.Table).
+    entry: t.ClassVar[Table]
     table: t.ClassVar[str]
     where: t.ClassVar[str | None] = None
     tiebreak: t.ClassVar[str] = "id"
-    schema = StreamSchema(SCHEMAS)
 
     # Records arrive in replication-key order, so state is resumable mid-stream.
     # The order is NetSuite's account-local clock; in the repeated hour when
@@ -67,6 +81,9 @@ class SuiteQLStream(FastRecordPath):
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
         }
+        if not self.replication_key:
+            msg = f"The {self.name} stream is read by its replication key: keep one in the catalog for it."
+            raise NetSuiteConfigError(msg)
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
         spec = self.keyset_spec(context, properties, filter_literal(start, zone) if start else None)
@@ -80,18 +97,7 @@ class SuiteQLStream(FastRecordPath):
             # speed. Later syncs usually find little, and read only what they need.
             read_ahead_by_offset=not bookmarked,
         )
-        self.start_reading()
-        pages = iter(pages)
-        first = next(pages, None)  # the first page and the plan, read while the clock is asked
-        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-        if first is not None:
-            self.page_read()
-            yield from to_records.records(first)
-        for rows in pages:
-            self.page_read()
-            yield from to_records.records(rows)
-        # Every record yielded has been written by now: send them on, even if no STATE follows.
-        tap.message_writer.flush()
+        yield from records_of(self, pages, to_records)
 
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
@@ -103,10 +109,60 @@ class SuiteQLStream(FastRecordPath):
             columns=select_list(properties),
             table=self.table,
             where=self.where_for(context),
-            replication_key=self.replication_key,
+            replication_key=t.cast("str", self.replication_key),
             tiebreak=self.tiebreak,
             since=since,
         )
+
+
+class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
+    """A table without a replication column, read whole every run by keyset on its primary key.
+
+    Pages continue after the last row's key (offset 0 every time), so any size is read; once
+    every record is sent, ACTIVATE_VERSION tells the target which rows are the table now
+    (target-postgres with `hard_delete` deletes the others).
+    """
+
+    entry: t.ClassVar[Table]
+    table: t.ClassVar[str]
+    where: t.ClassVar[str | None] = None
+    replication_key = None
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:  # noqa: ARG002
+        tap = self.netsuite_tap
+        properties = {
+            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
+        }
+        for key in self.primary_keys:  # the keyset reads them; a catalog cannot deselect them
+            properties.setdefault(key, self.schema["properties"][key])
+        to_records = RecordConverter(properties, tap.reading_zone())
+        spec = WholeSpec(
+            columns=select_list(properties),
+            table=self.table,
+            where=self.where,
+            keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
+        )
+        yield from records_of(self, read_whole(tap.client, spec, decoder=to_records.page_decoder), to_records)
+        self.activate_version()
+        tap.message_writer.flush()
+
+
+def records_of(stream: FastRecordPath, pages: t.Iterable[list], to_records: RecordConverter) -> t.Iterator[dict]:
+    """A table stream's records, page by page, once the account's clock has confirmed the zone."""
+    tap = stream.netsuite_tap
+    stream.start_reading()
+    pages = iter(pages)
+    first = next(pages, None)  # the first page (and a plan), read while the clock is asked
+    tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+    if first is not None:
+        stream.page_read()
+        yield from to_records.records(first)
+    for rows in pages:
+        stream.page_read()
+        yield from to_records.records(rows)
+    # Every record yielded has been written by now: send them on, even if no STATE follows.
+    tap.message_writer.flush()
 
 
 class Progress:
@@ -194,26 +250,38 @@ class DeletedRecordStream(SuiteQLStream):
         return f"type = {quote(context['type'])}" if context else None
 
 
-def stream_class(table: Table, base: type[SuiteQLStream] | None = None) -> type[SuiteQLStream]:
-    """The stream class that reads a catalogued table (on `base`, for a reader of its own)."""
-    base = base or (DeletedRecordStream if table.per_deleted_type else SuiteQLStream)
+TableStream = SuiteQLStream | WholeTableStream
+
+
+def stream_class(table: Table, reader: type[SuiteQLStream] | None = None) -> type[SuiteQLStream | WholeTableStream]:
+    """The stream class that reads a catalogue entry: incremental, per deleted type, or whole;
+    or on `reader`, for an entry read by a reader of its own (`tap_netsuite.lines`)."""
+    base: type[SuiteQLStream | WholeTableStream]
+    if reader is not None:
+        base = reader
+    elif table.per_deleted_type:
+        base = DeletedRecordStream
+    else:
+        base = SuiteQLStream if table.incremental else WholeTableStream
     attributes = {
         "__doc__": f"The {table.stream} stream: SuiteQL table {table.table}"
         + (f" where {table.where}." if table.where else "."),
         "__module__": __name__,
+        "entry": table,
         "name": table.stream,
         "table": table.table,
         "where": table.where,
         "primary_keys": list(table.primary_keys),
         "replication_key": table.replication_key,
         "tiebreak": table.tiebreak,
+        "selected_by_default": table.selected_by_default,
     }
     class_name = "".join(part.title() for part in table.stream.split("_")) + "Stream"
     return type(class_name, (base,), attributes)
 
 
 # Every catalogued table's stream class, by stream name, in catalogue order.
-# Streams of another reader are made by the module of that reader (tap_netsuite.lines).
-STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {
+# (Entries of another reader are made by the module of that reader: tap_netsuite.lines.)
+STREAM_CLASSES: dict[str, type[SuiteQLStream | WholeTableStream]] = {
     table.stream: stream_class(table) for table in TABLES if table.reader == "keyset"
 }

@@ -14,13 +14,16 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel, sdk_fast_path
+from tap_netsuite import custom_queries, diagnose, paging, parallel, sdk_fast_path
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
+from tap_netsuite.catalogue import entry_for
 from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.columns import stream_schema
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
+from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
 from tap_netsuite.lines import LINE_STREAM_CLASSES
-from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, schema_dir, stream_class
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
@@ -30,6 +33,7 @@ class TapNetSuite(Tap):
 
     name = "tap-netsuite"
     message_writer_class = BufferedMsgSpecWriter
+    message_writer: BufferedMsgSpecWriter  # made by the SDK from message_writer_class
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -139,6 +143,43 @@ class TapNetSuite(Tap):
             description="Deployment id of that RESTlet (customdeploy_tapns_open_invoices_rl).",
         ),
         th.Property(
+            "tables",
+            th.ArrayType(th.StringType),
+            description="Tables and streams to discover, by name or pattern (customer, transaction, "
+            "customrecord_*, customlist_*); all that the role can read when unset. On an account "
+            "with hundreds of custom record types, list those you need: each is probed.",
+        ),
+        th.Property(
+            "custom_queries",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("name", th.StringType, required=True, description="The stream's name."),
+                    th.Property("query", th.StringType, required=True, description="A SuiteQL SELECT."),
+                    th.Property(
+                        "primary_keys",
+                        th.ArrayType(th.StringType),
+                        # Required, but checked by custom_queries.validate, whose refusal says why.
+                        description="Columns unique together in the query's rows: the keyset it is paged by.",
+                    ),
+                    th.Property(
+                        "replication_key",
+                        th.StringType,
+                        description="A date-time column to read incrementally on; without it the query is "
+                        "read whole every run.",
+                    ),
+                    th.Property(
+                        "schema",
+                        th.ObjectType(),
+                        description="JSON Schema properties of its columns; without it, typed from the "
+                        "catalogue and custom fields.",
+                    ),
+                )
+            ),
+            description="Streams of your own SuiteQL SELECTs: each has a name, a query, primary keys, an "
+            "optional replication key and an optional JSON Schema. Paged by keyset (no 100,000-row cap); "
+            "a query that cannot be paged safely (no unique key, a WITH clause) is refused before any request.",
+        ),
+        th.Property(
             "account_timezone",
             th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
@@ -159,11 +200,60 @@ class TapNetSuite(Tap):
         )
 
     def discover_streams(self) -> list[Stream]:
-        classes = [*STREAM_CLASSES.values(), *LINE_STREAM_CLASSES.values()]
-        streams: list[Stream] = [stream(tap=self) for stream in classes]
+        """The streams of the input catalog as it describes them; without one, of discovery.
+
+        Custom queries are checked first: one that cannot be paged stops the run before any request.
+        """
+        queries = self.config.get("custom_queries") or []
+        for query in queries:
+            custom_queries.validate(query)
+        if self.input_catalog is not None:
+            found = self._from_catalog()
+        else:
+            discovery = self.discovery()
+            found = discovery.run()
+            found += [
+                Found(
+                    custom_queries.entry_table(query), custom_queries.properties(query, discovery.fields, schema_dir())
+                )
+                for query in queries
+            ]
+        streams: list[Stream] = []
+        for item in found:
+            stream = item.entry.stream
+            cls = STREAM_CLASSES.get(stream) or LINE_STREAM_CLASSES.get(stream) or stream_class(item.entry)
+            streams.append(cls(tap=self, schema=stream_schema(item.properties)))
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
         return streams
+
+    def discovery(self) -> Discovery:
+        """A discovery of the account this tap reads (see discovery.py)."""
+        return Discovery(
+            self.client,
+            self.logger,
+            schema_dir(),
+            tables=self.config.get("tables"),
+            workers=self.config.get("max_concurrency", 2),
+        )
+
+    def _from_catalog(self) -> list[Found]:
+        """The input catalog's table streams, with the schemas it gives: no request to NetSuite."""
+        catalog = self.input_catalog
+        assert catalog is not None  # noqa: S101 - called only with one
+        found = []
+        queries = {query["name"]: query for query in self.config.get("custom_queries") or []}
+        for entry in catalog.streams:
+            query = queries.get(entry.tap_stream_id)
+            table = custom_queries.entry_table(query) if query else entry_for(entry.tap_stream_id)
+            if table is None:
+                if entry.tap_stream_id != OpenInvoiceAgingStream.name:
+                    self.logger.warning(
+                        "Stream %s of the catalog is not one this tap reads; skipped.", entry.tap_stream_id
+                    )
+                continue
+            found.append(Found(table, dict(entry.schema.to_dict().get("properties", {}))))
+        return found
 
     @functools.cached_property
     def client(self) -> NetSuiteClient:
@@ -172,9 +262,12 @@ class TapNetSuite(Tap):
             # The scopes the streams need: RESTlets are a scope of their own.
             ["rest_webservices", "restlets"] if c.get("open_invoices_restlet_script") else ["rest_webservices"]
         )
+        credentials: dict[str, t.Any] = {
+            name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")
+        }
         return NetSuiteClient(
             account_id=c["account_id"],
-            **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")},
+            **credentials,
             oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),

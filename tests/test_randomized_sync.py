@@ -26,12 +26,14 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import MELTANO, REPO, start_emulator, stop_emulator
+import pytest
+from helpers import MELTANO, REPO, control, start_emulator, stop_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from postgres import Cluster
-from test_emulator import control
 from test_exactly_once import PROPERTIES, differences, transitions, truth
+
+pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
 UTC = dt.timezone.utc
 HOUR = dt.timedelta(hours=1)
@@ -250,7 +252,7 @@ class World:
                 return []
             quoted = ", ".join(f'"{c}"' for c in columns)
             cursor = conn.execute(f"SELECT {quoted} FROM netsuite.{stream}")
-            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def as_sent(value, prop: dict):

@@ -15,6 +15,7 @@ import random
 import tempfile
 from pathlib import Path
 
+import pytest
 from helpers import REPO, control
 from postgres import Cluster
 from test_exactly_once import expected, got
@@ -37,6 +38,11 @@ PROPERTIES = {
     }
     for stream in KEYS
 }
+# transactionline's custom fields come from discovery, typed as `customfield` says (Free-Form
+# Text: a string; Percent: a number).
+PROPERTIES["transactionline"].update(
+    custcol_cost_code={"type": ["string", "null"]}, custcol_discount_pct={"type": ["number", "null"]}
+)
 
 
 class LineWorld(World):
@@ -185,6 +191,112 @@ def test_line_edits_removals_deletions_and_book_changes_reach_the_live_views(clu
                 f"\nlive rows after the first sync {first}, after the changes {second}; "
                 f"incremental run's SuiteQL requests on line tables: {requests}"
             )
+        except BaseException:
+            print(world.log.read_text()[-6000:] if world.log.exists() else "no Meltano log")
+            raise
+        finally:
+            world.close()
+
+
+# -- seeded, randomised rounds ------------------------------------------------------------------
+OLD = "2021-06-01T00:00:00+00:00"  # a change time long before any bookmark
+
+
+def change(world: LineWorld, rng: random.Random, op: str, n: int, number: int) -> None:
+    """One change of the account's lines, on `n` rows chosen by `rng`."""
+    lines = world.item_lines()
+    transactions = sorted({r["transaction"] for r in world.rows("transactionline")})
+    if op in ("line-edit-quiet", "line-edit"):  # a fulfilment-like change, or a user's edit
+        chosen = rng.sample(lines, min(n, len(lines)))
+        world.post(
+            "/_emulator/update",
+            {
+                "table": "transactionline",
+                "ids": [r["uniquekey"] for r in chosen],
+                "set": {"memo": f"{op} {number}", "isclosed": rng.random() < 0.5},
+                "header": op == "line-edit",
+            },
+        )
+    elif op == "header-edit":
+        world.post(
+            "/_emulator/update",
+            {"table": "transaction", "ids": rng.sample(transactions, n), "set": {"memo": f"header {number}"}},
+        )
+    elif op == "line-delete":
+        chosen = rng.sample(lines, min(n, len(lines)))
+        world.post("/_emulator/delete", {"table": "transactionline", "ids": [r["uniquekey"] for r in chosen]})
+    elif op == "transaction-delete":
+        world.post("/_emulator/delete", {"table": "transaction", "ids": rng.sample(transactions, n)})
+    elif op == "book-edit":
+        world.post(
+            "/_emulator/update",
+            {"table": "transactionaccountingline", "count": n * 3, "set": {"credit": round(rng.random() * 100, 2)}},
+        )
+    elif op == "book-edit-with-its-transaction":  # an old row changed, seen through its transaction
+        stale = world.post(
+            "/_emulator/update",
+            {"table": "transactionaccountingline", "count": n, "at": OLD, "set": {"debit": number}},
+        )["ids"]
+        world.post(
+            "/_emulator/update",
+            {"table": "transaction", "ids": sorted({t for t, *_ in stale}), "set": {"memo": f"books {number}"}},
+        )
+    elif op in ("line-insert", "line-insert-quiet"):
+        rows = [{"transaction": rng.choice(transactions)} for _ in range(n)]
+        world.post("/_emulator/insert", {"table": "transactionline", "rows": rows, "header": op == "line-insert"})
+    elif op == "transaction-insert":
+        kind = rng.choice(["CustInvc", "VendBill", "Journal", "CustPymt", "SalesOrd"])
+        world.post("/_emulator/insert", {"table": "transaction", "count": n, "type": kind})
+    else:
+        raise AssertionError(op)
+
+
+OPS = (
+    "line-edit-quiet",
+    "line-edit",
+    "header-edit",
+    "line-delete",
+    "transaction-delete",
+    "book-edit",
+    "book-edit-with-its-transaction",
+    "line-insert",
+    "line-insert-quiet",
+    "transaction-insert",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [5, 23])
+def test_seeded_rounds_with_a_writer_and_kills_keep_the_live_lines_equal_to_the_account(cluster, seed):
+    rng = random.Random(seed)
+    rounds = 5
+    kills = {1, rng.choice([2, 4])}  # rounds killed mid-sync, then resumed
+    writer_round = 3  # a background writer changes transactions during the sync
+    with tempfile.TemporaryDirectory(prefix="tap-netsuite-line-rounds-") as tmp:
+        world = new_world(cluster, Path(tmp), seed=seed)
+        try:
+            world.meltano_run(None)
+            world.check()
+            number = 0
+            for night in range(rounds):
+                ops = [(rng.choice(OPS), rng.randint(1, 8)) for _ in range(rng.randint(3, 7))]
+                for op, n in ops:
+                    number += 1
+                    change(world, rng, op, n, number)
+                endings = []
+                if night == writer_round:
+                    world.post("/_emulator/writer", {"rate_per_second": 4, "seconds": 120})
+                if night in kills:
+                    endings.append(
+                        world.meltano_run((rng.choice(["SIGKILL-all", "SIGTERM-meltano"]), rng.randint(3, 40)))
+                    )
+                endings.append(world.meltano_run(None))
+                if night == writer_round:
+                    written = world.post("/_emulator/writer", {"stop": True})
+                    assert written["updated"] or written["inserted"], "the writer wrote nothing during the sync"
+                    endings.append(world.meltano_run(None))  # what it wrote after the sync read past it
+                sizes = world.check()
+                print(f"\nseed {seed} round {night}: {ops} -> {endings}; live {sizes}")
         except BaseException:
             print(world.log.read_text()[-6000:] if world.log.exists() else "no Meltano log")
             raise

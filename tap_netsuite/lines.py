@@ -16,10 +16,12 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import typing as t
 
+from tap_netsuite import parallel
 from tap_netsuite.catalogue import TABLES
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.paging import all_rows, read_pages
@@ -95,6 +97,21 @@ def _starting_point(stream: SuiteQLStream, context: Context | None) -> tuple[dt.
     if start is not None and bookmarked:
         start -= _lookback(stream)
     return start, bookmarked
+
+
+def _pages(
+    stream: SuiteQLStream, spec: KeysetSpec, rows: RecordConverter, *, bookmarked: bool, what: str
+) -> t.Iterator[list]:
+    """The pages of a keyset read, with progress logged; a first sync's read ahead by offset."""
+    progress = Progress(stream.logger, f"{stream.name} ({what})")
+    return read_pages(
+        stream.netsuite_tap.client,
+        spec,
+        on_plan=progress.planned,
+        on_page=progress.page,
+        decoder=rows.page_decoder,
+        read_ahead_by_offset=not bookmarked,
+    )
 
 
 class AccountingLineStream(SuiteQLStream):
@@ -194,15 +211,8 @@ class LineSetStream(SuiteQLStream):
                 key_column="lastmodifieddate",
                 packing=(("uniquekey", 1),),
             )
-        progress = Progress(self.logger, f"{self.name} ({'deleted' if deleted else 'moved'} transactions)")
-        pages = read_pages(
-            tap.client,
-            spec,
-            on_plan=progress.planned,
-            on_page=progress.page,
-            decoder=to_rows.page_decoder,
-            read_ahead_by_offset=not bookmarked,
-        )
+        what = "deleted transactions" if deleted else "moved transactions"
+        pages = _pages(self, spec, to_rows, bookmarked=bookmarked, what=what)
         self.start_reading()
         confirmed = False
         # A second's rows are kept until the next second begins: a transaction's lines are
@@ -261,41 +271,47 @@ class LinkStream(SuiteQLStream):
             replication_key="lastmodifieddate",
             since=filter_literal(start, zone) if start else None,
         )
-        progress = Progress(self.logger, f"{self.name} (moved transactions)")
-        pages = read_pages(
-            tap.client,
-            spec,
-            on_plan=progress.planned,
-            on_page=progress.page,
-            decoder=headers.page_decoder,
-            read_ahead_by_offset=not bookmarked,
-        )
-        order = ", ".join(self.primary_keys)
+        pages = _pages(self, spec, headers, bookmarked=bookmarked, what="moved transactions")
         self.start_reading()
         confirmed = False
+        # Each page's links are asked for as soon as its headers are in, up to the pool's size
+        # of pages ahead (the client's limiter keeps the pool), and handed out in page order.
+        pending: collections.deque[tuple[dict[int, str], t.Callable[[], list[dict]]]] = collections.deque()
         for rows in pages:
             moved = {row["id"]: row["lastmodifieddate"] for row in headers.records(rows)}
             if not confirmed:
-                tap.confirm_zone()
+                tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
                 confirmed = True
-            if not moved:
-                continue
-            ids = ", ".join(map(str, moved))
-            query = (
-                f"SELECT {select_list(properties)} FROM {self.table} "
-                f"WHERE previousdoc IN ({ids}) OR nextdoc IN ({ids}) ORDER BY {order}"
-            )
-            found = []
-            for row in all_rows(tap.client, query):
-                record = to_records(row)
-                record[self.replication_key] = max(
-                    moved[doc] for doc in (record["previousdoc"], record["nextdoc"]) if doc in moved
-                )
-                found.append(record)
-            found.sort(key=lambda record: (record[self.replication_key], *(record[k] for k in self.primary_keys)))
-            self.page_read()
-            yield from found
+            if moved:
+                pending.append((moved, parallel.started("links", self._links, properties, list(moved))))
+            while len(pending) > tap.client.limiter.maximum:
+                yield from self._records(*pending.popleft(), to_records)
+        while pending:
+            yield from self._records(*pending.popleft(), to_records)
         tap.message_writer.flush()
+
+    def _links(self, properties: dict, ids: list[int]) -> list[dict]:
+        """The rows of the links of these transactions, either end."""
+        listed = ", ".join(map(str, ids))
+        query = (
+            f"SELECT {select_list(properties)} FROM {self.table} "
+            f"WHERE previousdoc IN ({listed}) OR nextdoc IN ({listed}) ORDER BY {', '.join(self.primary_keys)}"
+        )
+        return list(all_rows(self.netsuite_tap.client, query))
+
+    def _records(
+        self, moved: dict[int, str], links: t.Callable[[], list[dict]], to_records: RecordConverter
+    ) -> list[dict]:
+        """One page of headers' links as records, in (changed_at, key) order."""
+        found = []
+        for row in links():
+            record = to_records(row)
+            ends = (record["previousdoc"], record["nextdoc"])
+            record[self.replication_key] = max(moved[doc] for doc in ends if doc in moved)
+            found.append(record)
+        found.sort(key=lambda record: (record[self.replication_key], *(record[k] for k in self.primary_keys)))
+        self.page_read()
+        return found
 
 
 READERS: dict[str, type[SuiteQLStream]] = {

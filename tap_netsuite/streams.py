@@ -129,7 +129,11 @@ class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
     replication_key = None
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:  # noqa: ARG002
+    def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
+        """The stream's own filter (one partition: the whole table)."""
+        return self.where
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self.netsuite_tap
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
@@ -140,7 +144,7 @@ class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
         spec = WholeSpec(
             columns=select_list(properties),
             table=self.table,
-            where=self.where,
+            where=self.where_for(context),
             keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
         )
         yield from records_of(self, read_whole(tap.client, spec, decoder=to_records.page_decoder), to_records)

@@ -91,6 +91,16 @@ class LineWorld(World):
             sizes[stream] = len(truth)
         return sizes
 
+    def extracted(self, transactions: set[int]) -> dict[tuple, object]:
+        """When the tap last extracted each line of these transactions (target-postgres's metadata)."""
+        with self.cluster.connect(self.database) as conn:
+            found = conn.execute(
+                'SELECT "transaction", id, _sdc_extracted_at FROM netsuite.transactionline '
+                'WHERE "transaction" = ANY(%s)',
+                (sorted(transactions),),
+            ).fetchall()
+        return {(t, i): at for t, i, at in found}
+
     def line_requests(self) -> dict[str, int]:
         """The SuiteQL requests of the last run that read line tables, per stream (the link
         streams' header pages are not told apart from the transaction stream's: left out)."""
@@ -159,6 +169,9 @@ def test_line_edits_removals_deletions_and_book_changes_reach_the_live_views(clu
             edited_headers = sorted({t for t, *_ in stale})
             world.post("/_emulator/update", {"table": "transaction", "ids": edited_headers, "set": {"memo": "edited"}})
             kept = set(edited_headers)
+            untouched = kept - {r["transaction"] for r in quiet}  # headers edited, lines not
+            extracted_before = world.extracted(untouched)
+            assert any(line > 0 for _, line in extracted_before), "no item line to watch"
             # Lines removed from their transactions; whole transactions deleted.
             removed = rng.sample([r for r in lines if r["transaction"] not in kept], 3)
             world.post("/_emulator/delete", {"table": "transactionline", "ids": [r["uniquekey"] for r in removed]})
@@ -180,6 +193,11 @@ def test_line_edits_removals_deletions_and_book_changes_reach_the_live_views(clu
             world.meltano_run(None)
             requests = world.line_requests()
             second = world.check()
+            # A header edit without line edits re-sends the main line (NetSuite moves it with the
+            # header), not the item lines: they did not change (README, Transaction lines).
+            extracted_after = world.extracted(untouched)
+            resent = {key for key in extracted_before if extracted_after[key] != extracted_before[key]}
+            assert resent == {key for key in extracted_before if key[1] == 0}, sorted(resent)
             raw = world.raw_keys("transactionline")
             for line in removed:
                 key = (line["transaction"], line["id"])

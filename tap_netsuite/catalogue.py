@@ -107,6 +107,16 @@ TABLES: tuple[Table, ...] = (
         per_deleted_type=True,
     ),
     Table(
+        stream="transactionline_set",
+        # Before transactionline: on a first sync its starting point is saved before any line is read.
+        table="transactionline",
+        # and deletedrecord's permission (the deleted_record entry's) for deleted transactions
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction",),
+        reader="line_set",
+        computed=("lastmodifieddate", "line_ids", "deleted"),
+    ),
+    Table(
         stream="transactionline",
         table="transactionline",
         permission="Transactions > Find Transaction (View), and View of each transaction type",
@@ -114,15 +124,6 @@ TABLES: tuple[Table, ...] = (
         replication_key="linelastmodifieddate",
         tiebreak="uniquekey",  # unique table-wide; `id` is unique only within its transaction
         custom="custcol",
-    ),
-    Table(
-        stream="transactionline_set",
-        table="transactionline",
-        # and deletedrecord's permission (the deleted_record entry's) for deleted transactions
-        permission="Transactions > Find Transaction (View), and View of each transaction type",
-        primary_keys=("transaction",),
-        reader="line_set",
-        computed=("lastmodifieddate", "line_ids", "deleted"),
     ),
     Table(
         stream="transactionaccountingline",

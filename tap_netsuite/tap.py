@@ -8,6 +8,7 @@ import functools
 import gc
 import json
 import sys
+import time
 import typing as t
 from pathlib import Path
 
@@ -213,7 +214,15 @@ class TapNetSuite(Tap):
             found = self._from_catalog()
         else:
             discovery = self.discovery()
+            started = time.monotonic()
             found = discovery.run()
+            self.logger.info(
+                "Discovered %d table streams in %.1f s; %d tables unreadable, %d with hidden columns (warned).",
+                len(found),
+                time.monotonic() - started,
+                len(discovery.cost.unreadable),
+                len(discovery.cost.hidden),
+            )
             found += [
                 Found(
                     custom_queries.entry_table(query), custom_queries.properties(query, discovery.fields, schema_dir())

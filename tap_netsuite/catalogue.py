@@ -114,7 +114,7 @@ TABLES: tuple[Table, ...] = (
         permission="Transactions > Find Transaction (View), and View of each transaction type",
         primary_keys=("transaction",),
         reader="line_set",
-        computed=("lastmodifieddate", "line_ids", "deleted"),
+        computed=("transaction", "lastmodifieddate", "line_ids", "deleted"),  # t.id and what the reader makes
     ),
     Table(
         stream="transactionline",

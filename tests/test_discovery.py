@@ -80,8 +80,8 @@ def test_every_table_of_the_default_account_is_a_stream_with_exactly_its_columns
         held = table_columns(emulator, table)
         if name in ("customer", "invoice", "deleted_record", "transactionline_set"):
             # The streams older than the whole account keep their schema files (a subset of the
-            # table's columns), plus the custom fields of their rows; transactionline_set reads
-            # one column of its table (the rest its reader makes).
+            # table's columns), plus the custom fields of their rows; transactionline_set's
+            # columns are all its reader's.
             assert properties <= held, f"{name}: {properties - held}"
             prefix = {"customer": "custentity_", "invoice": "custbody_"}.get(name, "-")
             assert {c for c in held if c.startswith(prefix)} <= properties

@@ -41,6 +41,12 @@ class Table:
     # Selected in a run without a catalog: the streams the tap read before it read the whole
     # account, so such runs read what they did; any other is read once a catalog selects it.
     selected_by_default: bool = False
+    # How the stream reads: "keyset" (one table: by `replication_key`, or whole), or one of the
+    # readers of transaction lines in `tap_netsuite.lines` ("line_set", "joined", "links"): see
+    # the README's "Transaction lines".
+    reader: str = "keyset"
+    # Columns the reader computes (no SuiteQL column of `table`): discovery does not probe them.
+    computed: tuple[str, ...] = ()
 
     @property
     def incremental(self) -> bool:
@@ -99,6 +105,52 @@ TABLES: tuple[Table, ...] = (
         replication_key="deleteddate",
         tiebreak="recordid",
         per_deleted_type=True,
+    ),
+    Table(
+        stream="transactionline_set",
+        # Before transactionline: on a first sync its starting point is saved before any line is read.
+        table="transactionline",
+        # and deletedrecord's permission (the deleted_record entry's) for deleted transactions
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction",),
+        reader="line_set",
+        computed=("transaction", "lastmodifieddate", "line_ids", "deleted"),  # t.id and what the reader makes
+    ),
+    Table(
+        stream="transactionline",
+        table="transactionline",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction", "id"),
+        replication_key="linelastmodifieddate",
+        tiebreak="uniquekey",  # unique table-wide; `id` is unique only within its transaction
+        custom="custcol",
+    ),
+    Table(
+        stream="transactionaccountingline",
+        table="transactionaccountingline",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("transaction", "transactionline", "accountingbook"),
+        replication_key="changed_at",
+        reader="joined",
+        computed=("changed_at",),
+    ),
+    Table(
+        stream="nexttransactionlinelink",
+        table="nexttransactionlinelink",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("previousdoc", "previousline", "nextdoc", "nextline"),
+        replication_key="changed_at",
+        reader="links",
+        computed=("changed_at",),
+    ),
+    Table(
+        stream="previoustransactionlinelink",
+        table="previoustransactionlinelink",
+        permission="Transactions > Find Transaction (View), and View of each transaction type",
+        primary_keys=("nextdoc", "nextline", "previousdoc", "previousline"),
+        replication_key="changed_at",
+        reader="links",
+        computed=("changed_at",),
     ),
     _table(
         "currency",
@@ -266,6 +318,13 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+# What the readers other than "keyset" read, as the README's streams table says it.
+READER_SOURCES = {
+    "line_set": "`transaction` joined to `transactionline` (moved headers), and `deletedrecord` (transaction types)",
+    "joined": "`transactionaccountingline` joined to `transaction`",
+    "links": "the links of moved `transaction` headers",
+}
+
 # Streams read otherwise than from a table, as the README's streams table lists them.
 OTHER_STREAMS = (
     (
@@ -355,7 +414,7 @@ def readme_streams_table() -> str:
         "|---|---|---|---|---|",
     ]
     for table in TABLES:
-        source = f"`{table.table}`"
+        source = READER_SOURCES.get(table.reader, f"`{table.table}`")
         if table.where:
             source += f" where `{table.where}`"
         if table.per_deleted_type:

@@ -103,7 +103,8 @@ class Discovery:
                 base = base_properties(entry, self.schema_dir)
                 standard.setdefault(entry.table, set()).update(base)
                 for name, prop in base.items():
-                    columns.setdefault(name, prop)
+                    if name not in entry.computed:  # made by the stream's reader: nothing to probe
+                        columns.setdefault(name, prop)
                 for name, kind in fields.items():
                     if entry.custom and name.startswith(entry.custom + "_"):
                         columns.setdefault(name, json_property(kind))
@@ -116,7 +117,11 @@ class Discovery:
             if seen is None:
                 continue
             base = base_properties(entry, self.schema_dir)
-            properties = {name: by_table[entry.table][name] for name in base if name in seen}
+            properties = {
+                name: base[name] if name in entry.computed else by_table[entry.table][name]
+                for name in base
+                if name in seen or name in entry.computed
+            }
             missing = [key for key in (*entry.primary_keys, entry.replication_key) if key and key not in properties]
             if missing:
                 self.logger.warning(

@@ -86,14 +86,7 @@ class SuiteQLStream(FastRecordPath):
             raise NetSuiteConfigError(msg)
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
-        spec = KeysetSpec(
-            columns=select_list(properties),
-            table=self.table,
-            where=self.where_for(context),
-            replication_key=self.replication_key,
-            tiebreak=self.tiebreak,
-            since=filter_literal(start, zone) if start else None,
-        )
+        spec = self.keyset_spec(context, properties, filter_literal(start, zone) if start else None)
         pages = read_pages(
             tap.client,
             spec,
@@ -109,6 +102,17 @@ class SuiteQLStream(FastRecordPath):
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
         return self.where
+
+    def keyset_spec(self, context: Context | None, properties: dict, since: str | None) -> KeysetSpec:
+        """What the stream reads for one partition: its selected `properties` from its table by keyset."""
+        return KeysetSpec(
+            columns=select_list(properties),
+            table=self.table,
+            where=self.where_for(context),
+            replication_key=t.cast("str", self.replication_key),
+            tiebreak=self.tiebreak,
+            since=since,
+        )
 
 
 class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
@@ -282,10 +286,14 @@ class DeletedRecordStream(SuiteQLStream):
 TableStream = SuiteQLStream | WholeTableStream
 
 
-def stream_class(table: Table) -> type[SuiteQLStream | WholeTableStream]:
-    """The stream class that reads a catalogue entry: incremental, per deleted type, or whole."""
-    if table.per_deleted_type:
-        base: type[SuiteQLStream | WholeTableStream] = DeletedRecordStream
+def stream_class(table: Table, reader: type[SuiteQLStream] | None = None) -> type[SuiteQLStream | WholeTableStream]:
+    """The stream class that reads a catalogue entry: incremental, per deleted type, or whole;
+    or on `reader`, for an entry read by a reader of its own (`tap_netsuite.lines`)."""
+    base: type[SuiteQLStream | WholeTableStream]
+    if reader is not None:
+        base = reader
+    elif table.per_deleted_type:
+        base = DeletedRecordStream
     else:
         base = SuiteQLStream if table.incremental else WholeTableStream
     attributes = {
@@ -306,6 +314,7 @@ def stream_class(table: Table) -> type[SuiteQLStream | WholeTableStream]:
 
 
 # Every catalogued table's stream class, by stream name, in catalogue order.
+# (Entries of another reader are made by the module of that reader: tap_netsuite.lines.)
 STREAM_CLASSES: dict[str, type[SuiteQLStream | WholeTableStream]] = {
-    table.stream: stream_class(table) for table in TABLES
+    table.stream: stream_class(table) for table in TABLES if table.reader == "keyset"
 }

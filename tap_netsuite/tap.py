@@ -21,7 +21,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import custom_queries, diagnose, paging, parallel, settings
+from tap_netsuite import custom_queries, diagnose, paging, parallel, sdk_fast_path, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.catalogue import TABLES, entry_for
 from tap_netsuite.client import NetSuiteClient
@@ -29,6 +29,7 @@ from tap_netsuite.columns import base_properties, stream_schema
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
+from tap_netsuite.lines import LINE_STREAM_CLASSES
 from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, schema_dir, stream_class
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
@@ -211,10 +212,17 @@ class TapNetSuite(Tap):
     ).to_dict()
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        # When this run began, before any stream read: where sets of transaction lines start
+        # on their first sync (lines.LineSetStream).
+        self.run_started = sdk_fast_path.utc_now()
         super().__init__(*args, **kwargs)
         if kwargs.get("validate_config", True):  # discovery alone needs no dates
             settings.check_config(self.config)
             settings.check_state(self.state)
+        # The streams that had a bookmark when the run began (the state read at start).
+        self.bookmarked_at_start = frozenset(
+            name for name, state in (self.state.get("bookmarks") or {}).items() if _has_bookmark(state)
+        )
 
     def discover_streams(self) -> list[Stream]:
         """The streams of the input catalog as it describes them; without one, of discovery.
@@ -245,7 +253,8 @@ class TapNetSuite(Tap):
             ]
         streams: list[Stream] = []
         for item in found:
-            cls = STREAM_CLASSES.get(item.entry.stream) or stream_class(item.entry)
+            name = item.entry.stream
+            cls = STREAM_CLASSES.get(name) or LINE_STREAM_CLASSES.get(name) or stream_class(item.entry)
             streams.append(cls(tap=self, schema=stream_schema(item.properties)))
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
@@ -413,6 +422,12 @@ def _drop_sdk_failure_preface(record: logging.LogRecord) -> bool:
     """The SDK logs "An unhandled error occurred while syncing '<stream>'" before any failure; the
     failure's own line follows (or its traceback, for one unforeseen), so a failure is one line."""
     return record.msg != "An unhandled error occurred while syncing '%s'"
+
+
+def _has_bookmark(state: dict) -> bool:
+    """Whether a stream's state holds a bookmark, in itself or in any partition."""
+    partitions = state.get("partitions") or []
+    return bool(state.get("replication_key_value") or any(p.get("replication_key_value") for p in partitions))
 
 
 def default_catalog(streams: t.Iterable[str] | None = None) -> dict:

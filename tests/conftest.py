@@ -8,7 +8,8 @@ from __future__ import annotations
 import typing as t
 
 import pytest
-from helpers import running_emulator
+from helpers import MELTANO, running_emulator
+from postgres import Cluster
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +17,13 @@ def emulator(tmp_path_factory) -> t.Iterator[dict]:
     """A running emulator; the value is the ready tap config it wrote (with `base_url`)."""
     with running_emulator(tmp_path_factory.mktemp("emulator")) as config:
         yield config
+
+
+@pytest.fixture(scope="session")
+def cluster() -> t.Iterator[Cluster]:
+    """A throwaway PostgreSQL for the Meltano tests; each test makes its own databases in it."""
+    if not MELTANO.exists():
+        pytest.fail("Meltano is not installed: run the tests through bin/test, which installs it.")
+    pg = Cluster()
+    yield pg
+    pg.stop()

@@ -21,6 +21,7 @@ from oauthlib import oauth1
 from tap_netsuite.client import NetSuiteClient
 
 REPO = Path(__file__).resolve().parent.parent
+MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 
 # The data set every integration test reads. Big enough for several pages at
 # the tests' page size, small enough to load in seconds.

@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import REPO, control, start_emulator, stop_emulator
+from helpers import MELTANO, REPO, control, start_emulator, stop_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from postgres import Cluster
@@ -35,7 +35,6 @@ from test_exactly_once import PROPERTIES, differences, transitions, truth
 
 pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
-MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 UTC = dt.timezone.utc
 HOUR = dt.timedelta(hours=1)
 
@@ -102,16 +101,7 @@ def scenarios(draw) -> dict:
     }
 
 
-# -- the world --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def cluster():
-    if not MELTANO.exists():
-        pytest.fail("Meltano is not installed: run the tests through bin/test, which installs it.")
-    pg = Cluster()
-    yield pg
-    pg.stop()
-
-
+# -- the world (PostgreSQL: conftest's `cluster`) --------------------------------------------
 class World:
     """One example: an emulator, a warehouse database and a Meltano system database."""
 

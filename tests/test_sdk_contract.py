@@ -110,6 +110,13 @@ def synced_output(config: dict, monkeypatch: pytest.MonkeyPatch, *, fast: bool) 
     """Every line an in-process sync of all streams writes, each page extracted at FIXED_NOW."""
     monkeypatch.setattr(sdk_fast_path, "utc_now", lambda: FIXED_NOW)
     monkeypatch.setattr(sdk_stream_core, "utc_now", lambda: FIXED_NOW)  # the SDK's own path's clock
+    # A stream of more than 10,000 records (accounting lines) writes STATE mid-stream, with the
+    # SDK's signpost: the time the stream object was made.
+    monkeypatch.setattr(
+        sdk_stream_core.Stream,
+        "get_replication_key_signpost",
+        lambda stream, context=None: FIXED_NOW if stream.is_timestamp_replication_key else None,
+    )
     out = StdoutBytes()
     monkeypatch.setattr(sys, "stdout", out)
     if not fast:  # as on an SDK the fast path is not proven on

@@ -38,6 +38,10 @@ INDEXES = (
     # too: the plan query ranks every row of a range in that order.
     'CREATE INDEX transaction_type_rendered ON "transaction" (type, lastmodifieddate__second, id, lastmodifieddate)',
     "CREATE INDEX customer_rendered ON customer (lastmodifieddate__second, id, lastmodifieddate)",
+    # Lines in the order a keyset read of linelastmodifieddate pages them, uniquekey breaking ties
+    # (unique table-wide): without it every page sorted the range again.
+    "CREATE INDEX transactionline_rendered ON transactionline"
+    " (linelastmodifieddate__second, uniquekey, linelastmodifieddate)",
     "CREATE INDEX deletedrecord_type_rendered ON deletedrecord (type, deleteddate__second, recordid, deleteddate)",
 )
 

@@ -84,6 +84,9 @@ class JoinedKeysetSpec(KeysetSpec):
     def key(self, row: t.Any) -> tuple[str, int]:
         return row[self.key_column], sum(int(row[column]) * scale for column, scale in self.packing)
 
+    def tiebreak_columns(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.packing)
+
 
 def _lookback(stream: SuiteQLStream) -> dt.timedelta:
     return dt.timedelta(minutes=stream.config.get("lookback_minutes", 15))

@@ -280,11 +280,11 @@ class KeysetReader:
     def _checked_items(self, page: t.Any, query: str) -> list:
         """A page's items, each with its tiebreak (an id, part of the primary key), or an error."""
         items = _items(page, query)
-        tiebreak = self.spec.tiebreak
-        lacking = next((item for item in items if _lacks(item, tiebreak)), None)
-        if lacking is not None:
-            msg = f"NetSuite answered a row without its {tiebreak}: {_shown(lacking)}.\nQuery: {query}"
-            raise NetSuitePagingError(msg)
+        for column in self.spec.tiebreak_columns():
+            lacking = next((item for item in items if _lacks(item, column)), None)
+            if lacking is not None:
+                msg = f"NetSuite answered a row without its {column}: {_shown(lacking)}.\nQuery: {query}"
+                raise NetSuitePagingError(msg)
         return items
 
     def _key(self, row: t.Any, query: str) -> Key:

@@ -89,6 +89,10 @@ class KeysetSpec:
         """A row's keyset key: its rendered replication key and its tiebreak."""
         return row[self.replication_key], int(row[self.tiebreak])
 
+    def tiebreak_columns(self) -> tuple[str, ...]:
+        """The columns each row must carry for its tiebreak to be known."""
+        return (self.tiebreak,)
+
     def conditions(self) -> list[str]:
         """The stream's filter and the lower bound `since`, as conditions to AND."""
         conditions = [f"({self.where})"] if self.where else []

@@ -55,9 +55,56 @@ class SuiteQLStream(FastRecordPath):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self.netsuite_tap
-        zone = tap.reading_zone()
         start = self.get_starting_timestamp(context)
-        bookmarked = bool(self.get_context_state(context).get("replication_key_value"))
+        # Read by the tap's scheduler while the streams before this one were written; else
+        # (not listed, or listed from another start) read now.
+        opened = tap.read_ahead(self.name, context, start)
+        to_records, pages = opened or self.open_read(context, start)
+        try:
+            self.start_reading()
+            pages = iter(pages)
+            first = next(pages, None)  # the first page and the plan, read while the clock is asked
+            tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+            if first is not None:
+                self.page_read()
+                yield from to_records.records(first)
+            for rows in pages:
+                self.page_read()
+                yield from to_records.records(rows)
+        except BaseException:  # this stream failed or was stopped: so are the reads ahead
+            tap.stop_reading_ahead()
+            raise
+        # Every record yielded has been written by now: send them on, even if no STATE follows.
+        tap.message_writer.flush()
+
+    def saved_bookmark(self, context: Context | None) -> dict:
+        """This partition's bookmark as the run began (read only: nothing is added to the state)."""
+        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
+        if context:
+            found = [p for p in state.get("partitions", []) if p.get("context") == dict(context)]
+            return found[0] if found else {}
+        return state
+
+    def read_start(self, context: Context | None) -> dt.datetime | None:
+        """Where the SDK will start this partition (`get_starting_timestamp` once it has written
+        its starting value), worked out before the sync from the saved state and start_date."""
+        bookmark = self.saved_bookmark(context)
+        value = (
+            bookmark.get("replication_key_value") if bookmark.get("replication_key") == self.replication_key else None
+        )
+        if start_date := self.config.get("start_date"):
+            value = self.compare_start_date(value, start_date) if value else start_date
+        if not value:
+            return None
+        moment = dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterator[list]]:
+        """What makes this partition's records, and its pages from `start` (read lazily, by
+        `read_pages`); thread-safe, so that the scheduler can run it before the stream's turn."""
+        tap = self.netsuite_tap
+        zone = tap.reading_zone()
+        bookmarked = bool(self.saved_bookmark(context).get("replication_key_value"))
         if start is not None and bookmarked:
             # Re-read a safety window before the bookmark: rows committed late
             # (after a sync read past their timestamp) are picked up, and upserted.
@@ -87,18 +134,7 @@ class SuiteQLStream(FastRecordPath):
             # speed. Later syncs usually find little, and read only what they need.
             read_ahead_by_offset=not bookmarked,
         )
-        self.start_reading()
-        pages = iter(pages)
-        first = next(pages, None)  # the first page and the plan, read while the clock is asked
-        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-        if first is not None:
-            self.page_read()
-            yield from to_records.records(first)
-        for rows in pages:
-            self.page_read()
-            yield from to_records.records(rows)
-        # Every record yielded has been written by now: send them on, even if no STATE follows.
-        tap.message_writer.flush()
+        return to_records, pages
 
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""

@@ -19,7 +19,8 @@ from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
-from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream
+from tap_netsuite.scheduler import Read, Scheduler
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, SuiteQLStream
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
@@ -147,6 +148,8 @@ class TapNetSuite(Tap):
         ),
     ).to_dict()
 
+    scheduler: Scheduler | None = None  # the run's reads ahead, from the first stream's turn (read_ahead)
+
     def discover_streams(self) -> list[Stream]:
         streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
@@ -168,6 +171,35 @@ class TapNetSuite(Tap):
             page_size=c.get("page_size", 1000),
             max_concurrency=c.get("max_concurrency", 2),
         )
+
+    def read_ahead(self, stream: str, context: t.Mapping | None, start: dt.datetime | None) -> t.Any:
+        """A stream's read begun while the streams before it were written (`Scheduler.take`), or
+        None. The first stream to ask lists the run's reads and begins them: up to
+        max_concurrency streams beyond the one being written (see `scheduler`)."""
+        if self.scheduler is None or self.scheduler.finished:
+            _ = self.client, self._zone_probe  # made once, here, not by two reading threads at once
+            self.scheduler = Scheduler(self.planned_reads(), ahead=self.client.limiter.maximum)
+            self.scheduler.start()
+        return self.scheduler.take(stream, context, start)
+
+    def stop_reading_ahead(self) -> None:
+        """A stream ended early (failed, or the SDK stopped it): the reads ahead stop too."""
+        if self.scheduler is not None:
+            self.scheduler.close()
+            self.scheduler = None
+
+    def planned_reads(self) -> list[Read]:
+        """The reads `Tap.sync_all` will ask for, in its order: each selected SuiteQL stream
+        (child streams are synced by their parents; this tap has none), partition by partition."""
+        reads: list[Read] = []
+        for stream in self.streams.values():
+            if not isinstance(stream, SuiteQLStream) or not stream.selected or stream.parent_stream_type:
+                continue
+            contexts: list[dict | None] = [*(stream.partitions or [])] or [None]
+            for context in contexts:
+                start = stream.read_start(context)
+                reads.append(Read(stream.name, context, start, functools.partial(stream.open_read, context, start)))
+        return reads
 
     def reading_zone(self) -> dt.tzinfo:
         """The zone NetSuite renders and reads datetimes in: `account_timezone`'s at once while

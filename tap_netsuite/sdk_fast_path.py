@@ -44,6 +44,8 @@ PROVEN_SIGNATURES = {
     "_write_record_message": "(self, record)",
     "_generate_record_messages": "(self, record)",
 }
+# The private method `ActivateVersionAtEnd` overrides, as the proven SDK declares it.
+ACTIVATE_SIGNATURES = {"_write_activate_version_message": "(self, full_table_version)"}
 
 
 def parameters(function: t.Callable) -> str:
@@ -59,7 +61,7 @@ def sdk_differences(stream_class: type = Stream, version: str | None = None) -> 
     found = []
     if version.split(".")[:2] != PROVEN_SDK_SERIES.split("."):
         found.append(f"singer-sdk {version} is not {PROVEN_SDK_SERIES}.x")
-    for name, proven in PROVEN_SIGNATURES.items():
+    for name, proven in {**PROVEN_SIGNATURES, **ACTIVATE_SIGNATURES}.items():
         method = getattr(stream_class, name, None)
         shape = parameters(method) if callable(method) else "missing"
         if shape != proven:
@@ -82,6 +84,28 @@ class NetSuiteStreamBase(Stream):
     def netsuite_tap(self) -> TapNetSuite:
         """The tap this stream belongs to (the SDK keeps it as `_tap`, with no public name)."""
         return t.cast("TapNetSuite", self._tap)
+
+
+class ActivateVersionAtEnd(NetSuiteStreamBase):
+    """A whole-table stream's ACTIVATE_VERSION sent once its records are all sent, not before.
+
+    The SDK sends it before the records: a target that hard-deletes then empties the table
+    until the new version arrives, and for good if the run fails half-way. Sent after them,
+    it removes exactly the rows this read did not send again (deleted in NetSuite).
+    """
+
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        return True  # the SDK then gives every record of the run the version it activates
+
+    @override
+    def _write_activate_version_message(self, full_table_version: int) -> None:
+        """The SDK's call before the records: kept back (see `activate_version`)."""
+
+    def activate_version(self) -> None:
+        """Every record is sent: the version of this run becomes the table."""
+        if self._stream_version is not None:
+            super()._write_activate_version_message(self._stream_version)
 
 
 class FastRecordPath(NetSuiteStreamBase):

@@ -1,4 +1,13 @@
-"""Stream classes, one per table of the catalogue (`catalogue.TABLES`). `paging` does the reading."""
+"""Stream classes made from catalogue entries (`catalogue.Table`): no class per table.
+
+Two generic classes do all the table reading: `SuiteQLStream` reads a table with a
+replication column incrementally (keyset on (replication key, tiebreak), windows planned
+and read side by side, lookback, time zones); `WholeTableStream` reads a table without one
+whole every run, by keyset on its primary key (no 100,000-row cap), and then sends
+ACTIVATE_VERSION so that a target can drop the rows NetSuite no longer has. `stream_class`
+makes the class of an entry; a stream's schema is given when it is made (from discovery or
+the input catalog). `paging` does the reading.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +22,12 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
+from tap_netsuite.columns import kind_of
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.errors import NetSuiteRestletError
-from tap_netsuite.paging import read_pages
-from tap_netsuite.sdk_fast_path import FastRecordPath, NetSuiteStreamBase
-from tap_netsuite.suiteql import KeysetSpec, quote, select_list
+from tap_netsuite.paging import read_pages, read_whole
+from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase
+from tap_netsuite.suiteql import KeysetSpec, WholeSpec, quote, select_list
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -34,14 +44,49 @@ def schema_dir() -> t.Any:
 SCHEMAS = SchemaDirectory(schema_dir())
 
 
-class SuiteQLStream(FastRecordPath):
-    """A table read incrementally on its replication key by keyset, in (key, tiebreak) order."""
+class TableStream(FastRecordPath):
+    """What the two table classes share: a partition's read opened by `open_read` (thread-safe,
+    so the tap's scheduler can open it while the streams before it are written), and its
+    records handed out page by page (`records_of`)."""
+
+    def read_start(self, context: Context | None) -> dt.datetime | None:  # noqa: ARG002
+        """Where the SDK will start this partition, known before the sync (None: from the beginning)."""
+        return None
+
+    def sdk_start(self, context: Context | None) -> dt.datetime | None:  # noqa: ARG002
+        """Where the SDK starts this partition now that its turn has come."""
+        return None
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:
+        """What makes the partition's records, and its pages from `start`, read lazily."""
+        raise NotImplementedError
+
+    def table_records(self, context: Context | None) -> t.Iterator[dict]:
+        """The partition's records: from the read begun ahead by the tap's scheduler while the
+        streams before this one were written, else (not listed, or listed from another start)
+        from a read begun now."""
+        tap = self.netsuite_tap
+        start = self.sdk_start(context)
+        to_records, pages = tap.read_ahead(self.name, context, start) or self.open_read(context, start)
+        try:
+            yield from records_of(self, pages, to_records)
+        except BaseException:  # this stream failed or was stopped: so are the reads ahead
+            tap.stop_reading_ahead()
+            raise
+
+
+class SuiteQLStream(TableStream):
+    """A table read incrementally on its replication key by keyset, in (key, tiebreak) order.
+
+    Made for one catalogue entry by `stream_class`; its JSON Schema (standard columns the
+    role can see, and custom fields) is given when the stream is made.
+    """
 
     # Set from the stream's catalogue entry by `stream_class` (see catalogue.Table).
+    entry: t.ClassVar[Table]
     table: t.ClassVar[str]
     where: t.ClassVar[str | None] = None
     tiebreak: t.ClassVar[str] = "id"
-    schema = StreamSchema(SCHEMAS)
 
     # Records arrive in replication-key order, so state is resumable mid-stream.
     # The order is NetSuite's account-local clock; in the repeated hour when
@@ -54,28 +99,10 @@ class SuiteQLStream(FastRecordPath):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        tap = self.netsuite_tap
-        start = self.get_starting_timestamp(context)
-        # Read by the tap's scheduler while the streams before this one were written; else
-        # (not listed, or listed from another start) read now.
-        opened = tap.read_ahead(self.name, context, start)
-        to_records, pages = opened or self.open_read(context, start)
-        try:
-            self.start_reading()
-            pages = iter(pages)
-            first = next(pages, None)  # the first page and the plan, read while the clock is asked
-            tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-            if first is not None:
-                self.page_read()
-                yield from to_records.records(first)
-            for rows in pages:
-                self.page_read()
-                yield from to_records.records(rows)
-        except BaseException:  # this stream failed or was stopped: so are the reads ahead
-            tap.stop_reading_ahead()
-            raise
-        # Every record yielded has been written by now: send them on, even if no STATE follows.
-        tap.message_writer.flush()
+        return self.table_records(context)
+
+    def sdk_start(self, context: Context | None) -> dt.datetime | None:
+        return self.get_starting_timestamp(context)
 
     def saved_bookmark(self, context: Context | None) -> dict:
         """This partition's bookmark as the run began (read only: nothing is added to the state)."""
@@ -120,7 +147,7 @@ class SuiteQLStream(FastRecordPath):
             columns=select_list(properties),
             table=self.table,
             where=self.where_for(context),
-            replication_key=self.replication_key,
+            replication_key=t.cast("str", self.replication_key),  # incremental streams have one
             tiebreak=self.tiebreak,
             since=filter_literal(start, zone) if start else None,
         )
@@ -139,6 +166,59 @@ class SuiteQLStream(FastRecordPath):
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
         return self.where
+
+
+class WholeTableStream(ActivateVersionAtEnd, TableStream):
+    """A table without a replication column, read whole every run by keyset on its primary key.
+
+    Pages continue after the last row's key (offset 0 every time), so any size is read; once
+    every record is sent, ACTIVATE_VERSION tells the target which rows are the table now
+    (target-postgres with `hard_delete` deletes the others).
+    """
+
+    entry: t.ClassVar[Table]
+    table: t.ClassVar[str]
+    where: t.ClassVar[str | None] = None
+    replication_key = None
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        yield from self.table_records(context)
+        self.activate_version()
+        self.netsuite_tap.message_writer.flush()
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:  # noqa: ARG002
+        tap = self.netsuite_tap
+        properties = {
+            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
+        }
+        for key in self.primary_keys:  # the keyset reads them; a catalog cannot deselect them
+            properties.setdefault(key, self.schema["properties"][key])
+        to_records = RecordConverter(properties, tap.reading_zone())
+        spec = WholeSpec(
+            columns=select_list(properties),
+            table=self.table,
+            where=self.where,
+            keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
+        )
+        return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)
+
+
+def records_of(stream: FastRecordPath, pages: t.Iterable[list], to_records: RecordConverter) -> t.Iterator[dict]:
+    """A table stream's records, page by page, once the account's clock has confirmed the zone."""
+    tap = stream.netsuite_tap
+    stream.start_reading()
+    pages = iter(pages)
+    first = next(pages, None)  # the first page (and a plan), read while the clock is asked
+    tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+    if first is not None:
+        stream.page_read()
+        yield from to_records.records(first)
+    for rows in pages:
+        stream.page_read()
+        yield from to_records.records(rows)
+    # Every record yielded has been written by now: send them on, even if no STATE follows.
+    tap.message_writer.flush()
 
 
 class Progress:
@@ -226,23 +306,30 @@ class DeletedRecordStream(SuiteQLStream):
         return f"type = {quote(context['type'])}" if context else None
 
 
-def stream_class(table: Table) -> type[SuiteQLStream]:
-    """The stream class that reads a catalogued table."""
-    base = DeletedRecordStream if table.per_deleted_type else SuiteQLStream
+def stream_class(table: Table) -> type[SuiteQLStream | WholeTableStream]:
+    """The stream class that reads a catalogue entry: incremental, per deleted type, or whole."""
+    if table.per_deleted_type:
+        base: type[SuiteQLStream | WholeTableStream] = DeletedRecordStream
+    else:
+        base = SuiteQLStream if table.incremental else WholeTableStream
     attributes = {
         "__doc__": f"The {table.stream} stream: SuiteQL table {table.table}"
         + (f" where {table.where}." if table.where else "."),
         "__module__": __name__,
+        "entry": table,
         "name": table.stream,
         "table": table.table,
         "where": table.where,
         "primary_keys": list(table.primary_keys),
         "replication_key": table.replication_key,
         "tiebreak": table.tiebreak,
+        "selected_by_default": table.selected_by_default,
     }
     class_name = "".join(part.title() for part in table.stream.split("_")) + "Stream"
     return type(class_name, (base,), attributes)
 
 
 # Every catalogued table's stream class, by stream name, in catalogue order.
-STREAM_CLASSES: dict[str, type[SuiteQLStream]] = {table.stream: stream_class(table) for table in TABLES}
+STREAM_CLASSES: dict[str, type[SuiteQLStream | WholeTableStream]] = {
+    table.stream: stream_class(table) for table in TABLES
+}

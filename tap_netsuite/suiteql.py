@@ -152,3 +152,41 @@ def boundaries_query(spec: KeysetSpec, *, every: int, after_position: int = 0, s
         f"SELECT {rendered_second('moment')} AS second, tiebreak, position FROM ({ranked}) "
         f"WHERE {kept} AND position > {int(after_position)} ORDER BY position"
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class WholeSpec:
+    """What a whole-table read reads: `columns` of `table` where `where` holds, in key order.
+
+    `keys` is the primary key, each column with its kind ("integer" columns are compared as
+    numbers, any other as strings): unique, so a page continues exactly after the last row's key.
+    """
+
+    columns: str
+    table: str
+    where: str | None
+    keys: tuple[tuple[str, str], ...]
+
+    def key(self, row: t.Any) -> tuple:
+        """A row's primary key, as its literals compare."""
+        return tuple(int(row[name]) if kind == "integer" else row[name] for name, kind in self.keys)
+
+
+def _literal(value: t.Any, kind: str) -> str:
+    return str(int(value)) if kind == "integer" else quote(value)
+
+
+def whole_table_query(spec: WholeSpec, *, after: tuple | None = None) -> str:
+    """One page of a whole-table read: the rows after the key `after`, in primary-key order.
+
+    For a key (a, b): `a > x OR (a = x AND b > y)`, which NetSuite can answer from the key's index.
+    """
+    conditions = [f"({spec.where})"] if spec.where else []
+    if after is not None:
+        alternatives = []
+        for n, (name, kind) in enumerate(spec.keys):
+            equal = [f"{k} = {_literal(v, kk)}" for (k, kk), v in zip(spec.keys[:n], after[:n], strict=True)]
+            alternatives.append("(" + " AND ".join([*equal, f"{name} > {_literal(after[n], kind)}"]) + ")")
+        conditions.append("(" + " OR ".join(alternatives) + ")")
+    order = ", ".join(name for name, _ in spec.keys)
+    return f"SELECT {spec.columns} FROM {spec.table}{_where(conditions)} ORDER BY {order}"

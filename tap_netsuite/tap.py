@@ -16,11 +16,14 @@ from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_netsuite import diagnose, paging, parallel
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
+from tap_netsuite.catalogue import entry_for
 from tap_netsuite.client import NetSuiteClient
+from tap_netsuite.columns import stream_schema
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
+from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
 from tap_netsuite.scheduler import Read, Scheduler
-from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, SuiteQLStream
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, TableStream, schema_dir, stream_class
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
@@ -139,6 +142,13 @@ class TapNetSuite(Tap):
             description="Deployment id of that RESTlet (customdeploy_tapns_open_invoices_rl).",
         ),
         th.Property(
+            "tables",
+            th.ArrayType(th.StringType),
+            description="Tables and streams to discover, by name or pattern (customer, transaction, "
+            "customrecord_*, customlist_*); all that the role can read when unset. On an account "
+            "with hundreds of custom record types, list those you need: each is probed.",
+        ),
+        th.Property(
             "account_timezone",
             th.StringType,
             description="IANA time zone NetSuite renders datetimes in for this token's user "
@@ -151,10 +161,41 @@ class TapNetSuite(Tap):
     scheduler: Scheduler | None = None  # the run's reads ahead, from the first stream's turn (read_ahead)
 
     def discover_streams(self) -> list[Stream]:
-        streams: list[Stream] = [stream(tap=self) for stream in STREAM_CLASSES.values()]
+        """The streams of the input catalog as it describes them; without one, of discovery."""
+        found = self._from_catalog() if self.input_catalog is not None else self.discovery().run()
+        streams: list[Stream] = []
+        for item in found:
+            cls = STREAM_CLASSES.get(item.entry.stream) or stream_class(item.entry)
+            streams.append(cls(tap=self, schema=stream_schema(item.properties)))
         if self.config.get("open_invoices_restlet_script") and self.config.get("open_invoices_restlet_deploy"):
             streams.append(OpenInvoiceAgingStream(tap=self))
         return streams
+
+    def discovery(self) -> Discovery:
+        """A discovery of the account this tap reads (see discovery.py)."""
+        return Discovery(
+            self.client,
+            self.logger,
+            schema_dir(),
+            tables=self.config.get("tables"),
+            workers=self.config.get("max_concurrency", 2),
+        )
+
+    def _from_catalog(self) -> list[Found]:
+        """The input catalog's table streams, with the schemas it gives: no request to NetSuite."""
+        catalog = self.input_catalog
+        assert catalog is not None  # noqa: S101 - called only with one
+        found = []
+        for entry in catalog.streams:
+            table = entry_for(entry.tap_stream_id)
+            if table is None:
+                if entry.tap_stream_id != OpenInvoiceAgingStream.name:
+                    self.logger.warning(
+                        "Stream %s of the catalog is not one this tap reads; skipped.", entry.tap_stream_id
+                    )
+                continue
+            found.append(Found(table, dict(entry.schema.to_dict().get("properties", {}))))
+        return found
 
     @functools.cached_property
     def client(self) -> NetSuiteClient:
@@ -189,11 +230,11 @@ class TapNetSuite(Tap):
             self.scheduler = None
 
     def planned_reads(self) -> list[Read]:
-        """The reads `Tap.sync_all` will ask for, in its order: each selected SuiteQL stream
+        """The reads `Tap.sync_all` will ask for, in its order: each selected table stream
         (child streams are synced by their parents; this tap has none), partition by partition."""
         reads: list[Read] = []
         for stream in self.streams.values():
-            if not isinstance(stream, SuiteQLStream) or not stream.selected or stream.parent_stream_type:
+            if not isinstance(stream, TableStream) or not stream.selected or stream.parent_stream_type:
                 continue
             contexts: list[dict | None] = [*(stream.partitions or [])] or [None]
             for context in contexts:

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from conftest import start_emulator, stop_emulator
-from test_concurrency import metrics
+from test_concurrency import _control, metrics
 from test_tap import messages, run_tap
 
 from tap_netsuite.scheduler import Read, Scheduler
@@ -129,21 +129,22 @@ def test_a_resumed_sync_reads_from_its_bookmarks_and_stays_valid(account, tmp_pa
 
 def test_a_failing_stream_stops_the_run_with_its_message_after_the_streams_before_it(tmp_path):
     """deleted_record (the SDK's second stream) is refused while customer is still being
-    written: customer is written whole with its STATE, the run ends with deleted_record's
-    message, invoice (read ahead too) is not written, and nothing hangs (run_tap's timeout)."""
-    proc, config = start_emulator(
-        tmp_path,
-        "--deny-table",
-        "deletedrecord",
-        "--concurrency",
-        "4",
-        "--latency-base-ms",
-        "20",
-        customers=200,
-        invoices=50,
-    )
+    written (the role loses the table after discovery): customer is written whole with its
+    STATE, the run ends with deleted_record's message, invoice (read ahead too) is not
+    written, and nothing hangs (run_tap's timeout)."""
+    proc, config = start_emulator(tmp_path, "--concurrency", "4", "--latency-base-ms", "20", customers=200, invoices=50)
     try:
-        result = run_tap(tmp_path, {**config, "page_size": 20, "max_concurrency": 4})
+        settings = {**config, "page_size": 20, "max_concurrency": 4}
+        discovered = run_tap(tmp_path, settings, "--discover")
+        assert discovered.returncode == 0, discovered.stderr[-3000:]
+        catalog = json.loads(discovered.stdout)
+        for stream in catalog["streams"]:
+            for entry in stream["metadata"]:
+                if entry["breadcrumb"] == []:
+                    entry["metadata"]["selected"] = stream["tap_stream_id"] in STREAM_KEYS
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+        _control(config, "config", {"deny_tables": ["deletedrecord"]})
+        result = run_tap(tmp_path, settings, "--catalog", str(tmp_path / "catalog.json"))
     finally:
         stop_emulator(proc)
     assert result.returncode != 0

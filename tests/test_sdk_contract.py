@@ -51,6 +51,9 @@ def test_every_overridden_method_is_one_the_sdk_has():
         assert name in vars(sdk_fast_path.FastRecordPath), f"{name} is proven but not overridden"
         assert callable(getattr(Stream, name, None)), f"singer-sdk no longer has Stream.{name}"
         assert getattr(sdk_fast_path.FastRecordPath, name).__override__ is True  # marked @override
+    for name in sdk_fast_path.ACTIVATE_SIGNATURES:
+        assert name in vars(sdk_fast_path.ActivateVersionAtEnd), f"{name} is proven but not overridden"
+        assert callable(getattr(Stream, name, None)), f"singer-sdk no longer has Stream.{name}"
 
 
 def test_another_version_or_a_changed_signature_is_told_apart():
@@ -62,7 +65,13 @@ def test_another_version_or_a_changed_signature_is_told_apart():
             yield from ()
 
     without_write = type(
-        "Renamed", (), {k: getattr(Stream, k) for k in PROVEN_SIGNATURES if k != "_write_record_message"}
+        "Renamed",
+        (),
+        {
+            k: getattr(Stream, k)
+            for k in (*PROVEN_SIGNATURES, *sdk_fast_path.ACTIVATE_SIGNATURES)
+            if k != "_write_record_message"
+        },
     )
     assert sdk_differences(Stream, "0.54.9") == []
     assert sdk_differences(Stream, "0.55.0") == ["singer-sdk 0.55.0 is not 0.54.x"]
@@ -119,8 +128,10 @@ def test_the_fast_path_writes_the_very_bytes_of_the_sdks_own_path(emulator, monk
     config = {**emulator, "page_size": 300}
     fast, fast_tap = synced_output(config, monkeypatch, fast=True)
     sdk, sdk_tap = synced_output(config, monkeypatch, fast=False)
-    assert all(stream._record_out is not None for stream in fast_tap.streams.values())  # the fast path wrote
-    assert all(stream._record_out is None for stream in sdk_tap.streams.values())  # the SDK's own path wrote
+    synced = [name for name, stream in fast_tap.streams.items() if stream.selected]
+    assert set(synced) == {"customer", "invoice", "deleted_record"}  # the streams a run without a catalog reads
+    assert all(fast_tap.streams[name]._record_out is not None for name in synced)  # the fast path wrote
+    assert all(sdk_tap.streams[name]._record_out is None for name in synced)  # the SDK's own path wrote
     lines = fast.splitlines()
     records = [line for line in lines if line.startswith(b'{"type":"RECORD"')]
     assert len(records) > 2500 and b'"stream":"deleted_record"' in b"".join(records)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datetime import date
 
-from . import data, faults, formats, lines, oauth2, schema
+from . import data, faults, formats, governance_limits, lines, oauth2, schema
 from .engine import Engine, Settings
 from .generators import Sizes
 from .faults import Faults
@@ -151,6 +151,23 @@ def _parser() -> argparse.ArgumentParser:
         "(NetSuite added it in 2023.1)",
     )
     serve.add_argument("--concurrency", type=int, default=5, help="the account's pool size")
+    serve.add_argument(
+        "--integration-concurrency",
+        type=int,
+        help="a limit allocated to the tap's integration record (governanceLimits: integrationSpecific)",
+    )
+    serve.add_argument(
+        "--allocated-elsewhere",
+        type=int,
+        default=0,
+        help="concurrency allocated to the customer's other integrations (less unallocated)",
+    )
+    serve.add_argument(
+        "--governance-role",
+        choices=("administrator", "other"),
+        default="administrator",
+        help="governanceLimits answers only an administrator's role; other: 403",
+    )
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
     serve.add_argument("--latency-per-row-ms", type=float, default=0.0)
     serve.add_argument(
@@ -285,6 +302,11 @@ def serve(args: argparse.Namespace) -> int:
             lines.LineShape(args.lines_per_transaction, sizes.count("item"), dated_from),
         ),
         _oauth2(args, config),
+        governance_limits.Allocation(
+            integration=args.integration_concurrency,
+            others=args.allocated_elsewhere,
+            administrator=args.governance_role == "administrator",
+        ),
     )
     server = EmulatorServer((args.host, args.port), state)
     host, port = server.server_address[:2]

@@ -19,6 +19,7 @@ RFC9110 = "https://www.rfc-editor.org/rfc/rfc9110.html#section-"
 STATUS = {
     400: ("15.5.1", "Bad Request"),
     401: ("15.5.2", "Unauthorized"),
+    403: ("15.5.4", "Forbidden"),
     404: ("15.5.5", "Not Found"),
     415: ("15.5.16", "Unsupported Media Type"),
     429: ("15.5.29", "Too Many Requests"),

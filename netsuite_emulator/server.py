@@ -6,6 +6,7 @@ NetSuite routes (counted in metrics under the route's name):
 - ``GET /services/rest/record/v1/metadata-catalog/{type}`` (metadata)
 - ``GET /services/rest/record/v1/{type}/{id}`` (record)
 - ``GET|POST /app/site/hosting/restlet.nl?script=&deploy=`` (restlet)
+- ``GET /services/rest/system/v1/governanceLimits`` (governance; see `governance_limits`)
 - anything else under ``/services/rest/``: signed, then 404 (rest)
 Order: fault on demand -> authentication -> concurrency slot -> handler -> latency -> answer.
 ``/_emulator/...`` are unsigned test controls (see `control_routes`).
@@ -17,11 +18,11 @@ import sqlite3
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import control_routes, records, responses, restlets, suiteql
+from . import control_routes, governance_limits, records, responses, restlets, suiteql
 from .engine import Engine
 from .faults import Faults
 from .governance import Latency, Metrics, Pool
@@ -49,6 +50,7 @@ class State:
     faults: Faults
     mutator: Mutator
     oauth2: TokenService | None = None
+    allocation: governance_limits.Allocation = field(default_factory=governance_limits.Allocation)
 
 
 def route_of(path: str) -> str:
@@ -56,6 +58,8 @@ def route_of(path: str) -> str:
         return "suiteql"
     if path == TOKEN_PATH:
         return "token"
+    if path == governance_limits.PATH:
+        return "governance"
     if path.startswith(RECORD_PREFIX + "metadata-catalog"):
         return "metadata"
     if path.startswith(RECORD_PREFIX):
@@ -150,6 +154,8 @@ class Handler(BaseHTTPRequestHandler):
             return records.handle(state, url.path, f"http://{host}")
         if route == "restlet":
             return restlets.handle(state, method, url.query, body, self.headers.get("Content-Type", ""))
+        if route == "governance" and method == "GET":
+            return governance_limits.handle(state)
         return responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")
 
     def _token(self, body: bytes) -> Reply:

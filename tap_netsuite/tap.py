@@ -14,7 +14,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import diagnose, paging, parallel
+from tap_netsuite import diagnose, governance, paging, parallel
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.catalogue import entry_for
 from tap_netsuite.client import NetSuiteClient
@@ -114,12 +114,16 @@ class TapNetSuite(Tap):
         ),
         th.Property(
             "max_concurrency",
-            th.IntegerType(minimum=1, maximum=100),
-            default=2,
-            description="Most SuiteQL requests in flight at once for the whole tap. NetSuite's pool "
-            "is per account and shared with every other integration: 5 on a standard account, 15 "
-            "premium, 20 enterprise, plus 10 per SuiteCloud Plus licence. Keep it below what others "
-            "need; on a 429 the tap halves its own concurrency for a while.",
+            th.CustomType(
+                {"type": ["string", "integer"], "pattern": "^(auto|[1-9][0-9]*)$", "minimum": 1, "maximum": 100}
+            ),
+            default=governance.DEFAULT,
+            description="Most requests in flight at once for the whole tap (1 to 100), or auto. NetSuite's "
+            "pool is per account and shared with every other integration: 5 on a standard account, 15 "
+            "premium, 20 enterprise, plus 10 per SuiteCloud Plus licence. auto asks NetSuite's "
+            "governanceLimits (an administrator's role only) and takes a limit allocated to this "
+            "integration whole, else half the unallocated limit (5 -> 2, 15 -> 7); 2 when NetSuite does not "
+            "say. On a 429 the tap halves its own concurrency for a while. --test shows the account's limit.",
         ),
         th.Property(
             "lookback_minutes",
@@ -178,7 +182,7 @@ class TapNetSuite(Tap):
             self.logger,
             schema_dir(),
             tables=self.config.get("tables"),
-            workers=self.config.get("max_concurrency", 2),
+            workers=self.client.limiter.maximum,  # max_concurrency, auto resolved
         )
 
     def _from_catalog(self) -> list[Found]:
@@ -204,14 +208,19 @@ class TapNetSuite(Tap):
             # The scopes the streams need: RESTlets are a scope of their own.
             ["rest_webservices", "restlets"] if c.get("open_invoices_restlet_script") else ["rest_webservices"]
         )
-        return NetSuiteClient(
+        configured = governance.setting(c.get("max_concurrency"))  # None: auto
+        client = NetSuiteClient(
             account_id=c["account_id"],
             **{name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")},
             oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
-            max_concurrency=c.get("max_concurrency", 2),
+            max_concurrency=configured or governance.MAXIMUM,
         )
+        if configured is None:
+            # auto: NetSuite's governanceLimits, asked before any other request is made.
+            client.limiter.maximum = client.limiter.limit = governance.resolve(client)
+        return client
 
     def read_ahead(self, stream: str, context: t.Mapping | None, start: dt.datetime | None) -> t.Any:
         """A stream's read begun while the streams before it were written (`Scheduler.take`), or
@@ -308,7 +317,9 @@ class TapNetSuite(Tap):
                 validate_config=True,
             )
             selected = [stream for stream in tap.streams.values() if stream.selected]
-            ok, lines = diagnose.report(tap.client, selected)
+            ok, lines = diagnose.report(
+                tap.client, selected, more=lambda: governance.report(tap.client, tap.config.get("max_concurrency"))
+            )
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)

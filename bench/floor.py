@@ -9,8 +9,10 @@ about the least CPU any Python tap could spend per record. Run by bench/throughp
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
+import typing as t
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,7 +31,7 @@ DATETIMES = {"createddate", "lastmodifieddate"}
 
 
 def main() -> None:
-    config = json.load(open(sys.argv[1]))  # noqa: SIM115
+    config = json.loads(Path(sys.argv[1]).read_text())
     zone = ZoneInfo(config["account_timezone"])
     realm = config["account_id"].upper().replace("-", "_")
     url = config["base_url"] + "/services/rest/query/v1/suiteql?limit=1000&offset=0"
@@ -55,23 +57,22 @@ def main() -> None:
         columns=COLUMNS, table="transaction", where="type = 'CustInvc'", replication_key="lastmodifieddate", since=None
     )
     cuts = [(i["second"], int(i["tiebreak"])) for i in page(boundaries_query(spec, every=1000))["items"]]
-    for after, through in zip([None, *cuts], [*cuts, None]):
+    for after, through in itertools.pairwise([None, *cuts, None]):
         items = page(keyset_query(spec, after=after, through=through))["items"]
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         lines = []
         for item in items:
             record = {}
-            for key, value in item.items():
+            for key, text in item.items():
                 if key == "links":
                     continue
+                value: t.Any = text
                 if key in INTS:
-                    value = int(value)
+                    value = int(text)
                 elif key in NUMBERS:
-                    value = Decimal(value)
+                    value = Decimal(text)
                 elif key in DATETIMES:
-                    value = (
-                        dt.datetime.fromisoformat(value).replace(tzinfo=zone).astimezone(dt.timezone.utc).isoformat()
-                    )
+                    value = dt.datetime.fromisoformat(text).replace(tzinfo=zone).astimezone(dt.timezone.utc).isoformat()
                 record[key] = value
             lines.append(encode({"type": "RECORD", "stream": "invoice", "record": record, "time_extracted": now}))
         out.write(b"\n".join(lines) + b"\n")

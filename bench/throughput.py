@@ -34,7 +34,7 @@ PAGE_MS = (250.0, 0.25)  # base, per row
 
 
 class Emulator:
-    def __init__(self, tmp: Path, invoices: int, pool: int, latency: bool) -> None:
+    def __init__(self, tmp: Path, invoices: int, pool: int, *, latency: bool) -> None:
         self.config_path = tmp / f"emulator-{invoices}-{pool}-{latency}.json"
         base, per_row = PAGE_MS if latency else (0.0, 0.0)
         cmd = [
@@ -66,7 +66,7 @@ class Emulator:
             time.sleep(0.2)
         self.config = json.loads(self.config_path.read_text())
 
-    def metrics(self, reset: bool = False) -> dict:
+    def metrics(self, *, reset: bool = False) -> dict:
         path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
         request = urllib.request.Request(
             self.config["base_url"] + path, method="POST" if reset else "GET", data=b"{}" if reset else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import formats, schema
@@ -29,10 +30,13 @@ def canonical_rows(conn: sqlite3.Connection, table: str, tz: ZoneInfo) -> list[d
     order = ", ".join(f'"{k}"' for k in schema.KEYS[table])
     columns = ", ".join(f'"{c}"' for c in types)
     cursor = conn.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}')
-    return [{name: _canonical(types[name], value, tz) for name, value in zip(types, row)} for row in cursor]
+    return [
+        {name: canonical_value(types[name], value, tz) for name, value in zip(types, row, strict=False)}
+        for row in cursor
+    ]
 
 
-def _canonical(kind: str, value, tz: ZoneInfo):
+def canonical_value(kind: str, value: Any, tz: ZoneInfo) -> object:
     if value is None:
         return None
     if kind == schema.BOOLEAN:
@@ -46,8 +50,8 @@ def _canonical(kind: str, value, tz: ZoneInfo):
     return value
 
 
-def from_canonical(kind: str, value, tz: ZoneInfo):
-    """The stored form of a canonical value (the inverse of `_canonical`)."""
+def from_canonical(kind: str, value: Any, tz: ZoneInfo) -> Any:
+    """The stored form of a canonical value (the inverse of `canonical_value`)."""
     if value is None:
         return None
     try:

@@ -10,15 +10,14 @@ import signal
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from datetime import date
-
-from . import data, faults, formats, governance_limits, lines, oauth2, schema
+from . import data, faults, formats, governance_limits, lines, oauth2, schema, tables
 from .engine import Engine, Settings
-from .generators import Sizes
 from .faults import Faults
+from .generators import Sizes
 from .governance import Latency, Metrics, Pool
 from .mutations import Mutator
 from .server import EmulatorServer, State
@@ -68,6 +67,7 @@ def _day(text: str) -> date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netsuite-emulator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("tables", help="print the account's table list (the README's, made from the declarations)")
     serve = commands.add_parser("serve", help="serve a deterministic emulated NetSuite account")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -207,6 +207,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "tables":
+        sys.stdout.write(tables.markdown())
+        return 0
     sizes = (args.customers, args.invoices, args.vendors or 0, args.employees or 0, args.custom_records or 0)
     if min(sizes) < 0 or args.lines_per_transaction < 0 or (args.invoices and not args.customers):
         sys.exit("netsuite-emulator: sizes must be >= 0, and invoices need customers")
@@ -235,9 +238,8 @@ def serve(args: argparse.Namespace) -> int:
     conn = data.build_database(
         args.customers, args.invoices, args.seed, args.timezone, subsecond=args.subsecond, sizes=sizes
     )
-    print(
-        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s",
-        file=sys.stderr,
+    sys.stderr.write(
+        f"generated {args.customers} customers and {args.invoices} invoices in {time.monotonic() - started:.1f} s\n"
     )
     config = {
         "account_id": args.account_id,
@@ -309,7 +311,7 @@ def serve(args: argparse.Namespace) -> int:
         ),
     )
     server = EmulatorServer((args.host, args.port), state)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     base_url = f"http://{host}:{port}"
     # The zone belongs in a ready config: a real account's datetimes are rendered
     # in its user's zone, and a client told nothing can only guess an offset.
@@ -322,7 +324,8 @@ def serve(args: argparse.Namespace) -> int:
     worker.start()
     if args.config_out:
         _write_atomically(args.config_out, json.dumps(config, indent=2) + "\n")
-    print(f"netsuite-emulator listening on {base_url}", flush=True)
+    sys.stdout.write(f"netsuite-emulator listening on {base_url}\n")
+    sys.stdout.flush()
     stop.wait()
     server.shutdown()
     server.server_close()
@@ -358,4 +361,4 @@ def _write_atomically(path: Path, text: str) -> None:
     """Readers see no file or the whole file, never a half-written one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
-    os.replace(tmp, path)
+    tmp.replace(path)

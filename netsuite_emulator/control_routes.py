@@ -7,19 +7,25 @@
 - GET writer -> status; POST writer {"rate_per_second", "seconds"} | {"stop": true} -> status
 - GET metrics; POST metrics/reset
 - GET faults; POST faults {plan} | {"clear": true} -> the active plan or null
+- POST oauth2/expire-tokens -> {"expired": n}: every OAuth 2.0 token issued so far has run out
 """
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from . import canonical, faults, responses, switches
 from .mutations import Writer
 from .responses import Reply
 
+if TYPE_CHECKING:
+    from .server import State
 
-def handle(state, method: str, path: str, body: bytes) -> Reply:
+
+def handle(state: State, method: str, path: str, body: bytes) -> Reply:
     name = path.removeprefix("/_emulator/")
+    result: object
     try:
         request = json.loads(body) if body else {}
         if method == "POST" and not isinstance(request, dict):
@@ -44,6 +50,8 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
             if method == "POST":
                 state.faults.set(None if request.get("clear") else faults.parse(request))
             result = {"fault": state.faults.describe()}
+        elif (method, name) == ("POST", "oauth2/expire-tokens"):
+            result = _expire_tokens(state)
         else:
             return responses.plain_json(404, {"error": f"no control {method} {path}"})
     except (canonical.ControlError, faults.FaultError, ValueError) as exc:
@@ -51,18 +59,26 @@ def handle(state, method: str, path: str, body: bytes) -> Reply:
     return responses.plain_json(200, result)
 
 
-def _writer(state, request: dict | None) -> dict:
+def _expire_tokens(state: State) -> dict:
+    if state.oauth2 is None:
+        raise canonical.ControlError("OAuth 2.0 is not enabled (serve --oauth2-generate-key or --oauth2-public-key)")
+    return {"expired": state.oauth2.expire_all()}
+
+
+def _writer(state: State, request: dict | None) -> dict:
     mutator = state.mutator
     current = mutator.writer
     if request is None:
         return current.status() if current else {"running": False}
     if request.get("stop"):
         return current.stop() if current else {"running": False}
-    rate, seconds = request.get("rate_per_second"), request.get("seconds")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (rate, seconds)):
+    given = [request.get("rate_per_second"), request.get("seconds")]
+    numbers = [float(v) for v in given if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    if len(numbers) != 2:
         raise canonical.ControlError("rate_per_second and seconds must be positive numbers")
+    rate, seconds = numbers
     if current is not None and current.status()["running"]:
         current.stop()
-    mutator.writer = Writer(mutator, float(rate), float(seconds))
+    mutator.writer = Writer(mutator, rate, seconds)
     mutator.writer.start()
     return mutator.writer.status()

@@ -14,11 +14,11 @@ writer changes rows (see `engine.Engine`). The directory is removed when the pro
 from __future__ import annotations
 
 import atexit
-import os
 import random
 import shutil
 import sqlite3
 import tempfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import generators, schema, tables
@@ -44,10 +44,10 @@ INDEXES = (
 
 def open_database() -> sqlite3.Connection:
     """A new, empty database file (the writer's connection), removed at exit."""
-    shm = "/dev/shm"
-    folder = tempfile.mkdtemp(prefix="netsuite-emulator-", dir=shm if os.path.isdir(shm) else None)
+    shm = Path("/dev/shm")  # noqa: S108 - RAM for speed; mkdtemp makes a private directory in it
+    folder = Path(tempfile.mkdtemp(prefix="netsuite-emulator-", dir=shm if shm.is_dir() else None))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    conn = sqlite3.connect(os.path.join(folder, "account.db"), check_same_thread=False)
+    conn = sqlite3.connect(folder / "account.db", check_same_thread=False)
     conn.execute("PRAGMA journal_mode = OFF")  # the build: nothing to roll back to
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
@@ -61,6 +61,7 @@ def build_database(
     seed: int,
     tz: ZoneInfo,
     lines_per_invoice: int = 2,
+    *,
     subsecond: bool = False,
     sizes: Sizes | None = None,
 ) -> sqlite3.Connection:
@@ -83,10 +84,14 @@ def build_database(
             done.add(declared.generator)
     generators.entity_triggers(conn)
     if subsecond:
-        set_fractions(conn, True)
-    for table in tables.DECLARED:
-        if table.replication and table.name not in ("transaction", "transactionline", "transactionaccountingline"):
-            conn.execute(f'CREATE INDEX "{table.name}_replication" ON "{table.name}" ({table.replication})')
+        set_fractions(conn, on=True)
+    for declared in tables.DECLARED:
+        if declared.replication and declared.name not in (
+            "transaction",
+            "transactionline",
+            "transactionaccountingline",
+        ):
+            conn.execute(f'CREATE INDEX "{declared.name}_replication" ON "{declared.name}" ({declared.replication})')
     for sql in INDEXES:
         conn.execute(sql)
     # Statistics for the planner. Without them SQLite guesses that `lastmodifieddate >= x`
@@ -107,14 +112,13 @@ _FRACTION = "((rowid * 7919 + 13) % 1000) / 1000.0"
 def render_again(conn: sqlite3.Connection) -> None:
     """Render every stored TO_CHAR again, after the account zone changed."""
     for table, columns in schema.TABLES.items():
-        if not tables.BY_NAME[table].stored_renderings:
-            continue
-        temporal = [f'"{name}" = "{name}"' for name, kind in columns.items() if kind in schema.RENDERED]
+        stored = tables.BY_NAME[table].stored_renderings
+        temporal = [f'"{name}" = "{name}"' for name in stored if columns[name] in schema.RENDERED]
         if temporal:
             conn.execute(f'UPDATE "{table}" SET {", ".join(temporal)}')
 
 
-def set_fractions(conn: sqlite3.Connection, on: bool) -> None:
+def set_fractions(conn: sqlite3.Connection, *, on: bool) -> None:
     """Give every modification time a sub-second part (on), or cut them to whole seconds."""
     for table in tables.DECLARED:
         column = table.replication

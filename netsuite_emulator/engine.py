@@ -18,7 +18,9 @@ import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -40,11 +42,11 @@ _OWN = {"TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TRUNC", "NVL"}
 class SuiteQL(Oracle):
     """Oracle as sqlglot knows it, minus the rewrites of the functions we translate ourselves."""
 
-    class Parser(Oracle.Parser):
-        FUNCTIONS = {k: v for k, v in Oracle.Parser.FUNCTIONS.items() if k not in _OWN}
+    class Parser(Oracle.Parser):  # type: ignore[valid-type,misc]  # sqlglot declares Parser as a variable
+        FUNCTIONS: ClassVar[dict] = {k: v for k, v in Oracle.Parser.FUNCTIONS.items() if k not in _OWN}
 
 
-# sqlglot classes of the functions netsuite-api.md §3 lists, plus the aggregates (AND and OR are
+# sqlglot classes of the functions docs/netsuite.md §3 lists, plus the aggregates (AND and OR are
 # functions to sqlglot too).
 _ALLOWED = (
     exp.And,
@@ -84,7 +86,7 @@ OTHER = "other"  # the kind of an expression that is neither a column nor tempor
 class SuiteQLError(Exception):
     """A query NetSuite refuses with a 400; `detail` is the full o:errorDetails text."""
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
 
@@ -158,7 +160,7 @@ class Engine:
     """Runs SuiteQL against the account's database: readers side by side, each on its own
     connection (`reader`); `conn` is the one writer's connection, used under `lock`."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock, seed: int = 0):
+    def __init__(self, conn: sqlite3.Connection, settings: Settings, lock: threading.Lock, seed: int = 0) -> None:
         self.conn, self.settings, self.lock = conn, settings, lock
         self.path = conn.execute("PRAGMA database_list").fetchone()[2]
         self._local = threading.local()
@@ -201,7 +203,7 @@ class Engine:
                 total = self._count(reader, translation.count_sql())
                 rows = rows[:limit]
         except sqlite3.Error as exc:  # includes an exception inside one of our functions
-            print(f"suiteql: SQLite refused {translation.sql!r}: {exc}", file=sys.stderr)
+            sys.stderr.write(f"suiteql: SQLite refused {translation.sql!r}: {exc}\n")
             raise unsupported() from None
         finally:
             reader.execute("COMMIT")
@@ -286,20 +288,26 @@ def _functions(settings: Settings) -> dict:
     """The SQLite functions translated queries call; each takes a value and a second argument."""
     s = settings  # read at each call: the settings change at run time
 
-    def to_char_dt(v, f):  # renders every date and datetime of every row written: no wrappers
+    def to_char_dt(
+        v: float | None, f: str | None
+    ) -> str | None:  # renders every date and datetime of every row written: no wrappers
         if v is None:
             return None
         if f is None:  # TO_CHAR(datetime) without a model renders like a bare column
             return formats.user_date(v, s.date_format, s.tz)
         return formats.to_char_datetime(v, f, s.tz)
 
-    def render(v, temporal):  # a value without a stored rendering, as `Engine._value_sql` says
-        return formats.user_date(v, s.date_format, s.tz) if temporal else formats.number_text(v, s.decimal_leading_zero)
+    def render(v: float, temporal: int) -> str:  # a value without a stored rendering, as `Engine._value_sql` says
+        return (
+            formats.user_date(v, s.date_format, s.tz)
+            if temporal
+            else formats.number_text(v, leading_zero=s.decimal_leading_zero)
+        )
 
     return {
         "ns_render": render,
         "ns_to_char_dt": to_char_dt,
-        "ns_to_char_num": lambda v, f: formats.to_char_number(v, f, s.decimal_leading_zero),
+        "ns_to_char_num": lambda v, f: formats.to_char_number(v, f, leading_zero=s.decimal_leading_zero),
         "ns_to_timestamp": lambda text, f: formats.parse_local(text, f, s.tz),
         "ns_trunc_dt": lambda v, unit: formats.trunc_datetime(v, unit, s.tz),
         "ns_trunc_num": _trunc_number,
@@ -307,12 +315,12 @@ def _functions(settings: Settings) -> dict:
     }
 
 
-def _null_in_null_out(fn):
+def _null_in_null_out(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """SQL semantics: a NULL value gives NULL without calling the function."""
     return lambda value, arg: None if value is None else fn(value, arg)
 
 
-def _trunc_number(value, digits):
+def _trunc_number(value: float, digits: int | None) -> float:
     if isinstance(value, int) and not digits:
         return value
     scale = 10 ** int(digits or 0)
@@ -347,7 +355,7 @@ def _counting(tree: exp.Select) -> exp.Select:
 class Translator:
     """Turns one SuiteQL text into SQLite SQL plus the name and kind of each result column."""
 
-    def __init__(self, settings: Settings, now: float, tie_seed: int | None = None):
+    def __init__(self, settings: Settings, now: float, tie_seed: int | None = None) -> None:
         self.settings, self.now, self.tie_seed = settings, int(now), tie_seed
         self.top_written = False
 
@@ -366,7 +374,7 @@ class Translator:
         return Translation(tree.sql(dialect="sqlite", identify=True, copy=False), tree, columns)
 
     # -- SELECT ---------------------------------------------------------------------------
-    def select(self, node: exp.Select, parent: Scope | None, top: bool = False) -> list[Column]:
+    def select(self, node: exp.Select, parent: Scope | None, *, top: bool = False) -> list[Column]:
         """Resolve and rewrite one SELECT in place; return its result columns."""
         limit = node.args.get("limit")
         if node.args.get(_WITH) or node.args.get("offset") or (limit is not None and not self._is_top(limit)):
@@ -385,7 +393,7 @@ class Translator:
         rownum_limit = self._take_rownum_limit(node)
 
         columns: list[Column] = []
-        projections = []
+        projections: list[exp.Expr] = []
         unnamed = 0
         for proj in self._expand_stars(node.expressions, scope):
             alias = proj.alias if isinstance(proj, exp.Alias) else None
@@ -401,7 +409,7 @@ class Translator:
             columns.append(Column(name, kind))
             projections.append(exp.alias_(new, f"c{len(projections)}" if top else name, quoted=True, copy=False))
         node.set("expressions", projections)
-        scope.outputs = {c.name: p.this for c, p in zip(columns, projections)}
+        scope.outputs = {c.name: p.this for c, p in zip(columns, projections, strict=False)}
 
         for key in ("where", "group", "having"):
             if node.args.get(key) is not None:
@@ -420,7 +428,7 @@ class Translator:
         if top and self.tie_seed is not None and rownum_limit is None and node.args.get("order") is not None:
             self._shuffle_ties(node, scope)
         if top:
-            for column, projection in zip(columns, projections):
+            for column, projection in zip(columns, projections, strict=False):
                 column.form = _read_stored_text(projection)
         return columns
 
@@ -481,7 +489,7 @@ class Translator:
         if [s.alias for s in scope.sources].count(scope.sources[-1].alias) > 1:
             raise unsupported()
 
-    def _expand_stars(self, projections, scope: Scope):
+    def _expand_stars(self, projections: list[exp.Expr], scope: Scope) -> Iterator[exp.Expr]:
         for proj in projections:
             if isinstance(proj, exp.Star):
                 sources = scope.sources
@@ -502,7 +510,8 @@ class Translator:
         where = node.args.get("where")
         if where is None:
             return None
-        limit, kept = None, []
+        limit: int | None = None
+        kept: list[exp.Expr] = []
         for cond in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
             n = _rownum_bound(cond)
             if n is None:
@@ -534,7 +543,7 @@ class Translator:
         )
 
     # -- expressions ----------------------------------------------------------------------
-    def expr(self, node: exp.Expression, scope: Scope) -> tuple[exp.Expression, str]:
+    def expr(self, node: exp.Expr, scope: Scope) -> tuple[exp.Expr, str]:
         """Resolve and rewrite an expression tree; return the new node and its kind."""
         if isinstance(node, exp.Select):
             columns = self.select(node, scope)
@@ -550,7 +559,7 @@ class Translator:
         kinds = self._children(node, scope)
         if isinstance(node, exp.Add) and any(
             k == schema.STRING or (isinstance(c, exp.Literal) and c.is_string)
-            for k, c in zip(kinds, (node.this, node.expression))
+            for k, c in zip(kinds, (node.this, node.expression), strict=False)
         ):
             raise unsupported()  # `+` does not join strings: use || [doc]
         if isinstance(node, exp.Anonymous):
@@ -569,7 +578,7 @@ class Translator:
             )
         return node, OTHER
 
-    def _children(self, node: exp.Expression, scope: Scope) -> list[str]:
+    def _children(self, node: exp.Expr, scope: Scope) -> list[str]:
         kinds = []
         for key, value in list(node.args.items()):
             if isinstance(value, exp.Expression):
@@ -647,13 +656,13 @@ class Translator:
             )
             return exp.Subquery(this=lookup), OTHER
         if key in schema.DISPLAY_LOOKUP:
-            lookup = schema.DISPLAY_LOOKUP[key]
+            texts = schema.DISPLAY_LOOKUP[key]
             code = (
                 exp.DPipe(this=type_col, expression=exp.DPipe(this=exp.Literal.string(":"), expression=col))
-                if lookup == "status"
+                if texts == "status"
                 else col
             )
-            return exp.Anonymous(this="ns_display", expressions=[exp.Literal.string(lookup), code]), OTHER
+            return exp.Anonymous(this="ns_display", expressions=[exp.Literal.string(texts), code]), OTHER
         return col, kind  # a plain field's display text is its value
 
     def _function(self, node: exp.Anonymous, kinds: list[str]) -> tuple[exp.Expression, str]:
@@ -673,9 +682,9 @@ class Translator:
                     else None
                 )
                 if stored:  # a table's own column: its rendering is stored (schema.RENDERED)
-                    node = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
-                    node.meta.update(column.meta)  # NULL exactly when the column is
-                    return node, OTHER
+                    rendering = exp.column(stored, table=column.meta["alias"] or None, quoted=True)
+                    rendering.meta.update(column.meta)  # NULL exactly when the column is
+                    return rendering, OTHER
             fn = "ns_to_char_dt" if temporal else "ns_to_char_num"
             return exp.Anonymous(this=fn, expressions=[args[0], fmt]), OTHER
         if name in ("TO_DATE", "TO_TIMESTAMP") and len(args) in (1, 2):
@@ -706,10 +715,12 @@ class Translator:
             raise unsupported() from None
 
 
-def _read_stored_text(projection: exp.Alias) -> str:
+def _read_stored_text(projection: exp.Expr) -> str:
     """Point a top-level projection of a table's own decimal column at its stored text
     (schema.NUMBER_TEXT; ORDER BY has taken the number itself by now); return how the
     column's values reach the item (Column.form)."""
+    if not isinstance(projection, exp.Alias):
+        return "any"
     node = projection.this
     table, name = node.meta.get("table"), node.meta.get("name")
     if not isinstance(node, exp.Column) or table not in schema.TABLES:
@@ -719,7 +730,7 @@ def _read_stored_text(projection: exp.Alias) -> str:
     kind = schema.TABLES[table].get(name)
     if kind in (schema.STRING, schema.BOOLEAN):  # TEXT columns
         return "text"
-    if kind == schema.DECIMAL and tables.BY_NAME[table].stored_renderings:
+    if kind == schema.DECIMAL and name in tables.BY_NAME[table].stored_renderings:
         stored = exp.column(name + schema.NUMBER_TEXT, table=node.meta["alias"] or None, quoted=True)
         stored.meta.update(node.meta)
         projection.set("this", stored)
@@ -731,7 +742,7 @@ def _native_nulls_order(ordered: exp.Ordered) -> None:
     """Oracle puts NULLs last when ascending; a column that is never NULL needs no NULLS clause,
     and without one SQLite can read the order straight from an index."""
     col = ordered.this
-    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(col.meta.get("table"), ()):
+    if isinstance(col, exp.Column) and col.meta.get("name") in schema.REQUIRED.get(str(col.meta.get("table")), ()):
         ordered.set("nulls_first", not ordered.args.get("desc"))
 
 
@@ -739,7 +750,7 @@ def _rownum_name(node: exp.Expression | None) -> bool:
     return isinstance(node, exp.Column) and not node.table and node.name.lower() == "rownum"
 
 
-def _rownum_bound(cond: exp.Expression) -> int | None:
+def _rownum_bound(cond: exp.Expr) -> int | None:
     """n for `ROWNUM <= n`, n-1 for `ROWNUM < n` (either side), 1 for `ROWNUM = 1`."""
     if isinstance(cond, exp.EQ) and (_rownum_name(cond.this) or _rownum_name(cond.expression)):
         other = cond.expression if _rownum_name(cond.this) else cond.this

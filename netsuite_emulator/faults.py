@@ -65,7 +65,7 @@ def parse(request: dict) -> Plan:
 class Faults:
     """The active plan (at most one) and its counters; thread-safe."""
 
-    def __init__(self, plan: Plan | None = None):
+    def __init__(self, plan: Plan | None = None) -> None:
         self._lock = threading.Lock()
         self.set(plan)
 
@@ -93,7 +93,7 @@ class Faults:
             elif plan.every is not None:
                 hit = self.seen % plan.every == 0
             else:
-                hit = self._rng.random() < plan.fraction
+                hit = self._rng.random() < (plan.fraction or 0.0)
             if hit:
                 self.fired += 1
             return plan if hit else None

@@ -2,7 +2,7 @@
 
 Stored temporals are epoch seconds (UTC); every rendering and every literal goes through the
 account time zone, because NetSuite renders datetimes in the user's zone and reads filter literals
-in it too (netsuite-api.md §3).
+in it too (docs/netsuite.md §3).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class LocalClock:
 
     MAX_CACHED = 200_000  # hours and days remembered; cleared past that, so memory stays flat
 
-    def __init__(self, tz: ZoneInfo):
+    def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self._offsets: dict[int, int | None] = {}
         self._days: dict[int, str] = {}
@@ -117,12 +117,12 @@ class LocalClock:
         if offset is False:
             offset = self._hour_offset(whole // 3600)
         if offset is None:
-            offset = int(datetime.fromtimestamp(whole, self.tz).utcoffset().total_seconds())
+            offset = int(_utcoffset(datetime.fromtimestamp(whole, self.tz)).total_seconds())
         return whole + offset
 
     def _hour_offset(self, hour: int) -> int | None:
-        first = datetime.fromtimestamp(hour * 3600, self.tz).utcoffset()
-        last = datetime.fromtimestamp(hour * 3600 + 3599, self.tz).utcoffset()
+        first = _utcoffset(datetime.fromtimestamp(hour * 3600, self.tz))
+        last = _utcoffset(datetime.fromtimestamp(hour * 3600 + 3599, self.tz))
         if len(self._offsets) > self.MAX_CACHED:
             self._offsets.clear()
         offset = self._offsets[hour] = int(first.total_seconds()) if first == last else None
@@ -143,6 +143,11 @@ class LocalClock:
         """`YYYY-MM-DD` in the zone."""
         day = self._local_second(epoch) // 86400
         return self._days.get(day) or self._day_text(day)
+
+
+def _utcoffset(moment: datetime) -> timedelta:
+    """An aware datetime's offset (a ZoneInfo always gives one)."""
+    return moment.utcoffset() or timedelta(0)
 
 
 @functools.lru_cache(maxsize=64)
@@ -326,11 +331,11 @@ def user_date(epoch: float, fmt: str, tz: ZoneInfo) -> str:
     return "".join(values.get(tok, tok) for tok in _USER_TOKEN.findall(fmt))
 
 
-def number_text(value: float, leading_zero: bool = True) -> str:
+def number_text(value: float, *, leading_zero: bool = True) -> str:
     """A number as SuiteQL sends it: no exponent, no trailing zeros ("1250.5", "1250", "0.5").
 
     With `leading_zero` off, magnitudes below one lose their zero as Oracle's TO_CHAR does
-    (".5", "-.5"), the [unsure] behaviour of netsuite-api.md §2.
+    (".5", "-.5"), the [unsure] behaviour of docs/netsuite.md §2.
     """
     if isinstance(value, int):
         return str(value)
@@ -364,12 +369,12 @@ def number_text_or_null(value: float | None) -> str | None:
     return None if value is None else number_text(value)
 
 
-def to_char_number(value: float, fmt: str | None, leading_zero: bool) -> str:
+def to_char_number(value: float, fmt: str | None, *, leading_zero: bool) -> str:
     """TO_CHAR(number[, fmt]). A format fixes the decimal places; output is unpadded (as FM)."""
     if isinstance(value, str):
         return value
     if fmt is None:
-        return number_text(value, leading_zero)
+        return number_text(value, leading_zero=leading_zero)
     model = fmt.upper().removeprefix("FM")
     if not re.fullmatch(r"[09,]*(\.[09]*)?", model):
         raise FormatError(f"unsupported number format {fmt!r}")

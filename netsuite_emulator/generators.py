@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from . import lines, schema, sqlgen, tables
 from .formats import local_date, local_midnight
+
+Picked = TypeVar("Picked")
 
 
 def epoch(year: int, month: int, day: int) -> int:
@@ -104,11 +107,11 @@ def between(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def pick(rng: random.Random, options):
+def pick(rng: random.Random, options: Sequence[Picked]) -> Picked:
     return options[int(rng.random() * len(options))]
 
 
-def tf(flag: bool) -> str:
+def tf(flag: object) -> str:
     return "T" if flag else "F"
 
 
@@ -240,7 +243,7 @@ def _month_end(year: int, month: int) -> date:
     return date.fromordinal(date(year + (month == 12), month % 12 + 1, 1).toordinal() - 1)
 
 
-def _period_rows(b: Build):
+def _period_rows(b: Build) -> Iterator[dict]:
     """Years (ids 10+), quarters (ids 20+) and months (ids 100+, `schema.period_id`)."""
     for y in range(schema.PERIOD_YEARS):
         year = schema.FIRST_PERIOD_YEAR + y
@@ -300,7 +303,7 @@ def accounting_book_subsidiaries(b: Build) -> None:
 
 
 def exchange_rates(b: Build) -> None:
-    rng, rows = b.rng("consolidatedexchangerate"), []
+    rng, rows = b.rng("consolidatedexchangerate"), list[dict]()
     for period in b.ids["accountingperiod"]:
         if period < schema.FIRST_PERIOD_ID:
             continue
@@ -354,7 +357,7 @@ def accounts(b: Build) -> None:
     )
 
 
-def _named(table: str, names: list[str]):
+def _named(table: str, names: list[str]) -> Callable[[Build], None]:
     def generate(b: Build) -> None:
         b.insert(
             table,
@@ -560,6 +563,7 @@ def customers(b: Build) -> None:
                     "custentity_credit_review",
                 ],
                 base,
+                strict=False,
             )
         )
         row.update(address_of(row["id"]), **entity_custom_fields(extra, "customer", row["companyname"]))
@@ -595,10 +599,12 @@ def entity_custom_fields(rng: random.Random, table: str, name: str) -> dict:
     return values
 
 
-def customer_rows(rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100, start_n: int = 1):
+def customer_rows(
+    rng: random.Random, count: int, tz: ZoneInfo, start_id: int = 100, start_n: int = 1
+) -> Iterator[list]:
     """Customer rows as lists in their original column order; ids from `start_id` up with gaps."""
     bulk = bulk_seconds(rng, count, *MODIFIED)
-    cid, ids = start_id, []
+    cid, ids = start_id, list[int]()
     rand = rng.random
     for n in range(start_n, start_n + count):
         cid += between(rng, 1, 4)
@@ -842,7 +848,7 @@ def entity_addresses(b: Build) -> None:
 def customer_subsidiaries(b: Build) -> None:
     """OneWorld: each customer's primary subsidiary, and a second one for about one in eight."""
     rng = b.rng("customersubsidiaryrelationship")
-    rows = []
+    rows: list[dict] = []
     for cid, sub, cur in b.conn.execute("SELECT id, subsidiary, currency FROM customer ORDER BY id"):
         rows.append({"id": len(rows) + 1, "entity": cid, "subsidiary": sub, "isprimarysub": "T", "currency": cur})
         if rng.random() < 0.125:
@@ -862,7 +868,7 @@ def customer_subsidiaries(b: Build) -> None:
 def items(b: Build) -> None:
     rng = b.rng("item")
     count = b.sizes.count("item")
-    rows = []
+    rows: list[dict] = []
     for iid in range(1, count + 1):
         kind = ITEM_TYPES[(iid - 1) % len(ITEM_TYPES)]
         name = schema.ITEM_TEXT.get(iid) or f"{pick(rng, _ADJECTIVES)} {pick(rng, _NOUNS)} {iid}"
@@ -904,7 +910,7 @@ def transaction_types(rng: random.Random, invoices: int) -> list[str]:
     ]
     kinds = ["CustInvc"] * (invoices + len(others))
     # Scatter the other types over random positions (a full shuffle of a million is slow).
-    for position, kind in zip(rng.sample(range(len(kinds)), len(others)), others):
+    for position, kind in zip(rng.sample(range(len(kinds)), len(others)), others, strict=False):
         kinds[position] = kind
     return kinds
 
@@ -955,7 +961,7 @@ def transaction_links(b: Build) -> None:
     lines.insert_links(b.conn)
 
 
-def _custom_records(table: str):
+def _custom_records(table: str) -> Callable[[Build], None]:
     def generate(b: Build) -> None:
         rng = b.rng(table)
         count = b.sizes.count("custom_record")
@@ -1027,7 +1033,9 @@ def deleted_records(b: Build) -> None:
     b.insert("deletedrecord", rows)
 
 
-def _deleted_rows(rng: random.Random, conn: sqlite3.Connection, table: str, kind: str, count: int, low: int):
+def _deleted_rows(
+    rng: random.Random, conn: sqlite3.Connection, table: str, kind: str, count: int, low: int
+) -> list[dict]:
     id_table = "entity" if table in tables.ENTITY_TYPES else table
     taken = {r[0] for r in conn.execute(f'SELECT id FROM "{id_table}"')}
     top = max(taken, default=low)

@@ -1,4 +1,4 @@
-"""Concurrency governance, the latency model and what tests observe (netsuite-api.md §7).
+"""Concurrency governance, the latency model and what tests observe (docs/netsuite.md §7).
 
 One pool counts the requests in flight across SuiteQL, the record API and RESTlets. A request
 over the limit is refused at once, never queued. Latency is slept while the slot is held and
@@ -15,7 +15,7 @@ from collections import Counter, deque
 class Pool:
     """A counter of slots in use with a size that may change at run time."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int) -> None:
         self.size, self.in_use, self.peak = size, 0, 0
         self._lock = threading.Lock()
 
@@ -39,7 +39,7 @@ class Latency:
     A request whose modelled time would pass `timeout_s` is cut off there (the caller then
     answers the timeout). 0 means no timeout."""
 
-    def __init__(self, base_ms: float = 0.0, per_row_ms: float = 0.0, timeout_s: float = 0.0):
+    def __init__(self, base_ms: float = 0.0, per_row_ms: float = 0.0, timeout_s: float = 0.0) -> None:
         self.base_ms, self.per_row_ms, self.timeout_s = base_ms, per_row_ms, timeout_s
 
     def wait(self, rows: int, already_s: float = 0.0) -> bool:
@@ -56,7 +56,7 @@ class Latency:
 class Metrics:
     """Counters for `/_emulator/metrics`; every method is thread-safe."""
 
-    def __init__(self, keep_queries: int = 100):
+    def __init__(self, keep_queries: int = 100) -> None:
         self._lock = threading.Lock()
         self.keep_queries = keep_queries
         self.reset()

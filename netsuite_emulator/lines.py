@@ -12,6 +12,7 @@ header (docs/netsuite.md §10: system updates such as fulfilment or billing stat
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 LINE_SPAN = 1000  # uniquekey = transaction * LINE_SPAN + line id; a transaction has fewer lines
@@ -35,7 +36,7 @@ class LineShape:
     accounting_dates_from: int
 
 
-def _case(mapping: dict[str, object], default: str) -> str:
+def _case(mapping: Mapping[str, object], default: str) -> str:
     return "CASE type " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in mapping.items()) + f" ELSE {default} END"
 
 

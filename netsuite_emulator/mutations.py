@@ -22,10 +22,12 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime
 
 from . import formats, lines, schema, sqlgen, tables
-from .canonical import ControlError, from_canonical
+from .canonical import ControlError, canonical_value, from_canonical
+from .engine import Settings
 
 CREATED_COLUMNS = ("datecreated", "createddate", "created")
 # Text columns that name one record: a copied row gets its own.
@@ -46,7 +48,7 @@ def _table(request: dict) -> tables.Table:
     return tables.BY_NAME[name]
 
 
-def _quoted(names) -> str:
+def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
@@ -58,10 +60,10 @@ class Mutator:
         self,
         conn: sqlite3.Connection,
         lock: threading.Lock,
-        settings,
+        settings: Settings,
         seed: int,
         line_shape: lines.LineShape,
-    ):
+    ) -> None:
         self.conn, self.lock, self.settings = conn, lock, settings
         self.rng = random.Random(f"mutations:{seed}")
         self.line_shape = line_shape
@@ -102,11 +104,11 @@ class Mutator:
             try:
                 for extra in overrides:
                     row = dict(self.rng.choice(templates)) if templates else self._blank(table, kind)
-                    for column, value in extra.items():
-                        if column not in table.all_columns or (column == table.handle and table.handle != "id"):
-                            raise ControlError(f"unknown or fixed column {column!r} of {table.name}")
-                        if column == "id" and table.handle == "id":
-                            raise ControlError("id is given by the account: leave it out")
+                    for column in extra:
+                        if column not in table.all_columns:
+                            raise ControlError(f"unknown column {column!r} of {table.name}")
+                        if column == table.handle and table.all_columns[column] == schema.INTEGER:
+                            raise ControlError(f"{column} is given by the account: leave it out")
                     self._fresh(table, row, now, {c: v for c, v in extra.items()})
                     for column, value in extra.items():
                         row[column] = from_canonical(table.all_columns[column], value, tz)
@@ -149,7 +151,7 @@ class Mutator:
             values = self.conn.execute(
                 f'SELECT {_quoted(names)} FROM "{table.name}" {where} LIMIT 1 OFFSET ?', [*args, offset]
             ).fetchone()
-            out.append(dict(zip(names, values)))
+            out.append(dict(zip(names, values, strict=False)))
         return out
 
     def _blank(self, table: tables.Table, kind: str | None) -> dict:
@@ -203,7 +205,7 @@ class Mutator:
                 mainline="F",
                 uniquekey=parent * lines.LINE_SPAN + last + 1,
             )
-            row.update(dict(zip(("subsidiary", "entity", "department", "class", "location"), header)))
+            row.update(dict(zip(("subsidiary", "entity", "department", "class", "location"), header, strict=False)))
         if "entityid" in row and name in _ENTITY_PREFIX:
             row["entityid"] = f"{_ENTITY_PREFIX[name]}{row['id']}"
         if "externalid" in row:
@@ -256,9 +258,11 @@ class Mutator:
             [(stamp, t) for t in transactions],
         )
 
-    @staticmethod
-    def _answer_id(table: tables.Table, row: dict):
-        return row[table.handle] if table.handle else [row[k] for k in table.key]
+    def _answer_id(self, table: tables.Table, row: dict) -> object:
+        """A row as the answer names it: its handle, or its key in canonical values."""
+        if table.handle:
+            return row[table.handle]
+        return [canonical_value(table.all_columns[k], row[k], self.settings.tz) for k in table.key]
 
     # -- update ---------------------------------------------------------------------------
     def update(self, request: dict) -> list:
@@ -298,11 +302,13 @@ class Mutator:
             if table.name == "transaction" and stamped:  # the header edit touches its main line too
                 self.conn.executemany(
                     "UPDATE transactionline SET linelastmodifieddate = ? WHERE \"transaction\" = ? AND mainline = 'T'",
-                    [(s, answer) for s, (_, answer) in zip(stamps, chosen)],
+                    [(s, answer) for s, (_, answer) in zip(stamps, chosen, strict=False)],
                 )
             if table.name == "transactionline" and request.get("header", True):
                 parents = self._line_parents([rowid for rowid, _ in chosen])
                 self._move_headers(sorted(set(parents)), stamps[-1] if stamps else stamp)
+            if table.handle is None:  # the key may hold the column just moved (deletedrecord)
+                chosen = self._answers(table, [rowid for rowid, _ in chosen])
             self.conn.commit()
         return [answer for _, answer in chosen]
 
@@ -390,7 +396,7 @@ class Mutator:
                 if table.name == "transaction"
                 else schema.ITEM_RECORD_TYPE.get(own, "inventoryitem")
                 if table.name == "item"
-                else table.deleted_type
+                else table.deleted_type or ""
             )
             custom_record = table.name in tables.CUSTOM_RECORD_TYPES
             type_id = (
@@ -419,8 +425,6 @@ class Mutator:
         if kind is not None and table.name != "transaction":
             raise ControlError("type applies to transaction only")
         where, args = ("type = ?", [kind]) if kind is not None else ("1", [])
-        answer = f'"{table.handle}"' if table.handle else _quoted(table.key)
-        order = answer
         if "ids" in request:
             if table.handle is None:
                 raise ControlError(f"{table.name} is keyed by ({', '.join(table.key)}): name rows with count")
@@ -430,23 +434,28 @@ class Mutator:
             ):
                 raise ControlError(f"ids must be a list of {table.name}.{table.handle} values")
             marks = ", ".join("?" for _ in wanted) or "NULL"
-            found = self.conn.execute(
-                f'SELECT rowid, {answer} FROM "{table.name}" WHERE {where} AND "{table.handle}" IN ({marks}) ORDER BY {order}',
-                args + wanted,
-            ).fetchall()
-        else:
-            count = request.get("count")
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise ControlError("give ids (a list) or count (a non-negative integer)")
-            candidates = [r[0] for r in self.conn.execute(f'SELECT rowid FROM "{table.name}" WHERE {where}', args)]
-            picked = self.rng.sample(candidates, min(count, len(candidates)))
-            marks = ", ".join("?" for _ in picked) or "NULL"
-            found = self.conn.execute(
-                f'SELECT rowid, {answer} FROM "{table.name}" WHERE rowid IN ({marks}) ORDER BY {order}', picked
-            ).fetchall()
+            query = f'SELECT rowid FROM "{table.name}" WHERE {where} AND "{table.handle}" IN ({marks})'
+            return self._answers(table, [r[0] for r in self.conn.execute(query, args + wanted)])
+        count = request.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ControlError("give ids (a list) or count (a non-negative integer)")
+        candidates = [r[0] for r in self.conn.execute(f'SELECT rowid FROM "{table.name}" WHERE {where}', args)]
+        return self._answers(table, self.rng.sample(candidates, min(count, len(candidates))))
+
+    def _answers(self, table: tables.Table, rowids: list[int]) -> list[tuple[int, object]]:
+        """(rowid, answer id) of these rows, in answer order."""
+        answer = f'"{table.handle}"' if table.handle else _quoted(table.key)
+        marks = ", ".join("?" for _ in rowids) or "NULL"
+        found = self.conn.execute(
+            f'SELECT rowid, {answer} FROM "{table.name}" WHERE rowid IN ({marks}) ORDER BY {answer}', rowids
+        ).fetchall()
         if table.handle:
             return [(r[0], r[1]) for r in found]
-        return [(r[0], list(r[1:])) for r in found]
+        tz = self.settings.tz
+        return [
+            (r[0], [canonical_value(table.all_columns[k], v, tz) for k, v in zip(table.key, r[1:], strict=True)])
+            for r in found
+        ]
 
 
 def _deleted_types(table: tables.Table) -> list[str]:
@@ -460,7 +469,7 @@ def _deleted_types(table: tables.Table) -> list[str]:
     return [table.deleted_type] if table.deleted_type else []
 
 
-def _moment(at) -> float | None:
+def _moment(at: object) -> float | None:
     if at is None:
         return None
     try:
@@ -477,7 +486,7 @@ class Writer:
     """A background thread changing invoices at `rate_per_second` for `seconds`: about 70 %
     updates, 20 % inserts, 10 % deletes, each of one record. Its ids are kept for the caller."""
 
-    def __init__(self, mutator: Mutator, rate: float, seconds: float):
+    def __init__(self, mutator: Mutator, rate: float, seconds: float) -> None:
         self.mutator, self.rate, self.seconds = mutator, rate, seconds
         self.done: dict[str, list] = {"inserted": [], "updated": [], "deleted": []}
         self._stop = threading.Event()

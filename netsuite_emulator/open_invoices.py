@@ -13,9 +13,13 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from . import formats, schema
 from .restlet_api import Context, RestletError, register
+
+if TYPE_CHECKING:
+    from .server import State
 
 SCRIPT_ID, NUMERIC_ID = "customscript_tapns_open_invoices_rl", 201
 MAX_PAGE_SIZE = 1000
@@ -63,11 +67,12 @@ def _positive(name: str, value: object, code: str, hint: str) -> int:
 
 def parse(params: dict[str, str]) -> Request:
     """GET parameters to a Request, refusing bad ones in the order the script checks them."""
-    customer = params.get("customer_id")
-    if customer is not None:
+    given = params.get("customer_id")
+    customer = None
+    if given is not None:
         customer = _positive(
             "customer_id",
-            customer,
+            given,
             "TAPNS_INVALID_CUSTOMER_ID",
             "Use the customer's internal id, or leave customer_id out to list every customer.",
         )
@@ -174,7 +179,7 @@ def answer(invoices: list[dict], params: dict[str, str], today: str) -> dict:
     return {"items": items, "has_more": cursor is not None, "next_cursor": cursor, "as_of": as_of}
 
 
-def _rows(state, request: Request) -> list[dict]:
+def _rows(state: State, request: Request) -> list[dict]:
     """The listing's next rows as the script's SuiteQL answers them (NULL columns left out)."""
     sql = (
         "SELECT id, tranid, entity, trandate, duedate, foreigntotal, foreignamountunpaid, "
@@ -191,7 +196,7 @@ def _rows(state, request: Request) -> list[dict]:
     tz = state.engine.settings.tz
     found = state.engine.reader().execute(sql, args).fetchall()
 
-    def day(value):
+    def day(value: float | None) -> str | None:
         return None if value is None else formats.local_date(value, tz).isoformat()
 
     rows = []
@@ -212,7 +217,7 @@ def _rows(state, request: Request) -> list[dict]:
     return rows
 
 
-def _note(state, body: object) -> dict:
+def _note(state: State, body: object) -> dict:
     """POST: validates the note as the script does; the emulator stores no notes, only ids."""
     if not isinstance(body, dict):
         raise fail(

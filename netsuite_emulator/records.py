@@ -13,9 +13,13 @@ NULL fields are left out, as the record API shows them.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from . import formats, responses, schema, tables
 from .responses import Reply
+
+if TYPE_CHECKING:
+    from .server import State
 
 # type -> (table, row filter, {column: camelCase name}); the record API's names where NetSuite's
 # differ from the SuiteQL column (total, amountPaid, amountRemaining).
@@ -80,7 +84,7 @@ _ITEM = re.compile(r"/services/rest/record/v1/([a-z]+)/(\d+)")
 _CATALOG = re.compile(r"/services/rest/record/v1/metadata-catalog/([a-z]+)")
 
 
-def handle(state, path: str, origin: str) -> Reply:
+def handle(state: State, path: str, origin: str) -> Reply:
     m = _CATALOG.fullmatch(path) or _ITEM.fullmatch(path)
     kind = m.group(1) if m else None
     if kind in RECORDS and RECORDS[kind][0] in state.engine.settings.denied:
@@ -138,7 +142,7 @@ def _is_reference(table: str, column: str) -> bool:
 _CUSTOM_PREFIXES = ("custentity_", "custbody_")
 
 
-def record(state, kind: str, rid: int, origin: str) -> Reply:
+def record(state: State, kind: str, rid: int, origin: str) -> Reply:
     table, where, names = RECORDS[kind]
     names = _visible(table, names, state.engine.settings.denied_columns)
     columns = list(names)
@@ -152,7 +156,7 @@ def record(state, kind: str, rid: int, origin: str) -> Reply:
         ).fetchone()
         refs = {}
         if row is not None:
-            for column, value in zip(columns, row):
+            for column, value in zip(columns, row, strict=False):
                 target = schema.reference_of(table, column)
                 if target and value is not None:
                     declared = tables.BY_NAME[target]
@@ -167,7 +171,7 @@ def record(state, kind: str, rid: int, origin: str) -> Reply:
             404, "The record instance does not exist. Provide a valid record instance ID.", "NONEXISTENT_ID"
         )
     body: dict[str, object] = {"links": [{"rel": "self", "href": f"{origin}/services/rest/record/v1/{kind}/{rid}"}]}
-    for column, value in zip(columns, row):
+    for column, value in zip(columns, row, strict=False):
         if value is None:
             continue
         ctype = schema.TABLES[table][column]

@@ -47,7 +47,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def netsuite_json(value) -> bytes:
+def netsuite_json(value: object) -> bytes:
     """NetSuite's serialisation: compact, UTF-8, every `/` escaped as `\\/`.
 
     msgspec writes the same compact JSON as `json.dumps(..., ensure_ascii=False)` several
@@ -92,12 +92,12 @@ def restlet_error(status: int, code: str, message: str, headers: dict | None = N
     )
 
 
-def plain_json(status: int, value) -> Reply:
+def plain_json(status: int, value: object) -> Reply:
     """The emulator's own control answers (not NetSuite shapes)."""
     return Reply(status, JSON, json.dumps(value).encode())
 
 
-def collection_links(base: str, limit: int, offset: int, total: int, has_more: bool, all_links: bool) -> list[dict]:
+def collection_links(base: str, limit: int, offset: int, total: int, *, has_more: bool, all_links: bool) -> list[dict]:
     """`next` (when more) then `self`, as every real response shows. With `all_links`
     ([unsure] in §2), also `previous` (past the first page), `first` and `last`, in the order
     NetSuite's record-API collections list them: previous, next, first, last, self."""

@@ -19,7 +19,7 @@ from typing import Any
 class RestletError(Exception):
     """What a script's `throw error.create({name, message})` becomes."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
 

@@ -4,17 +4,21 @@ registered in `restlet_api` (this module's echo, and `open_invoices`)."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from . import open_invoices, responses
 from .responses import Reply
 from .restlet_api import HANDLERS, NUMERIC_IDS, Context, RestletError, register
 
+if TYPE_CHECKING:
+    from .server import State
+
 __all__ = ["Context", "RestletError", "handle", "open_invoices", "register"]
 
 
 @register("customscript_tapns_echo", 101)
-def echo(ctx: Context):
+def echo(ctx: Context) -> dict:
     """Answers what it was sent: a test of dispatch, parameters and signing."""
     if ctx.params.get("fail"):
         raise RestletError("SSS_MISSING_REQD_ARGUMENT", f"echo was asked to fail: {ctx.params['fail']}")
@@ -34,7 +38,7 @@ def time_exceeded() -> Reply:
     return responses.restlet_error(400, "SSS_TIME_LIMIT_EXCEEDED", "Script Execution Time Exceeded.")
 
 
-def handle(state, method: str, query: str, body: bytes, content_type: str) -> Reply:
+def handle(state: State, method: str, query: str, body: bytes, content_type: str) -> Reply:
     # §8: application/json must be sent, GET included, else 415 (message as NetSuite words it
     # for RESTlets; we accept only JSON since the tap speaks only JSON).
     if content_type.split(";", maxsplit=1)[0].strip().lower() != "application/json":

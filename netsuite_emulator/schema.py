@@ -53,11 +53,13 @@ NUMBER_TEXT = "__text"
 
 def rendered_column(table: str, name: str, kind: str, model: str) -> str | None:
     """The stored column that holds TO_CHAR(name, model), if the table keeps one."""
-    suffix, stored_model = RENDERED.get(kind, (None, None))
-    return name + suffix if model == stored_model and BY_NAME[table].stored_renderings else None
+    if kind not in RENDERED or name not in BY_NAME[table].stored_renderings:
+        return None
+    suffix, stored_model = RENDERED[kind]
+    return name + suffix if model == stored_model else None
 
 
-def create_table_sql(table: str, rendered: bool = True) -> str:
+def create_table_sql(table: str, *, rendered: bool = True) -> str:
     """The SQLite DDL for one emulated table (a one-column integer key is the rowid, so lookups
     are free); `rendered` adds the stored renderings of a table that keeps them (the connection
     needs `ns_to_char_dt` and `ns_number_text` for them)."""
@@ -69,8 +71,9 @@ def create_table_sql(table: str, rendered: bool = True) -> str:
         if name in REQUIRED[table] and not primary:
             decl += " NOT NULL"
         cols.append(f'"{name}" {decl}')
-    if rendered and declared.stored_renderings:
-        for name, kind in TABLES[table].items():
+    if rendered:
+        for name in declared.stored_renderings:
+            kind = TABLES[table][name]
             if kind in RENDERED:
                 suffix, model = RENDERED[kind]
                 cols.append(f'"{name}{suffix}" TEXT GENERATED ALWAYS AS (ns_to_char_dt("{name}", \'{model}\')) STORED')

@@ -18,9 +18,10 @@ import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from . import control_routes, governance_limits, records, responses, restlets, suiteql
 from .engine import Engine
@@ -31,7 +32,7 @@ from .oauth2 import TokenService
 from .responses import Reply
 from .signing import Verifier, base_string_uri
 
-TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"  # noqa: S105 - a route, not a secret
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
 RECORD_PREFIX = "/services/rest/record/v1/"
 
@@ -73,19 +74,19 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as NetSuite and every client session expect
     server: EmulatorServer
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self._dispatch("GET")
 
-    def do_POST(self):
+    def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PUT(self):
+    def do_PUT(self) -> None:
         self._dispatch("PUT")
 
-    def do_PATCH(self):
+    def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
-    def do_DELETE(self):
+    def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
@@ -99,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
             )
         self._netsuite(method, url, body)
 
-    def _netsuite(self, method: str, url, body: bytes) -> None:
+    def _netsuite(self, method: str, url: SplitResult, body: bytes) -> None:
         state, started = self.server.state, time.monotonic()
         route = route_of(url.path)
         restlet = route == "restlet"
@@ -145,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             state.metrics.end(route, status)
 
-    def _handle(self, method: str, url, body: bytes, route: str) -> Reply:
+    def _handle(self, method: str, url: SplitResult, body: bytes, route: str) -> Reply:
         state = self.server.state
         host = self.headers.get("Host", "")
         if route == "suiteql" and method == "POST":
@@ -167,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         return service.token(body, self.headers.get("Content-Type", ""), f"http://{host}{TOKEN_PATH}")
 
-    def _authenticate(self, method: str, url, body: bytes, route: str) -> Reply | None:
+    def _authenticate(self, method: str, url: SplitResult, body: bytes, route: str) -> Reply | None:
         """None when the request may proceed, else the 401 to answer."""
         state = self.server.state
         header = self.headers.get("Authorization") or ""
@@ -190,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         self.log_error("401 INVALID_LOGIN: %s", reason)
         return restlets.invalid_login() if restlet else responses.invalid_login()
 
-    def _safely(self, fn, *args) -> Reply:
+    def _safely(self, fn: Callable[..., Reply], *args: object) -> Reply:
         try:
             return fn(*args)
         except Exception as exc:  # noqa: BLE001 - a bug must still answer, and be logged
@@ -202,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _answer(self, reply: Reply, truncate: bool = False) -> None:
+    def _answer(self, reply: Reply, *, truncate: bool = False) -> None:
         """Send a reply; `truncate` sends the full Content-Length but half the body, then
         closes the connection (a fault)."""
         self.send_response(reply.status)
@@ -217,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
 
 
@@ -225,6 +226,6 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # many clients connect at once in the concurrency tests
 
-    def __init__(self, address: tuple[str, int], state: State):
+    def __init__(self, address: tuple[str, int], state: State) -> None:
         super().__init__(address, Handler)
         self.state = state

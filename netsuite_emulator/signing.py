@@ -12,10 +12,11 @@ import hmac
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote
 
-WINDOW_SECONDS = 300  # how far oauth_timestamp may be from the server clock (netsuite-api.md §5)
+WINDOW_SECONDS = 300  # how far oauth_timestamp may be from the server clock (docs/netsuite.md §5)
 _HEADER_PARAM = re.compile(r'\s*([A-Za-z0-9_%.~-]+)\s*=\s*"([^"]*)"\s*(?:,|$)')
 _REQUIRED = (
     "oauth_consumer_key",
@@ -98,7 +99,7 @@ class Credentials:
 class Verifier:
     """Checks a request's OAuth 1.0a header; remembers nonces so each is accepted once."""
 
-    def __init__(self, credentials: Credentials, clock=time.time):
+    def __init__(self, credentials: Credentials, clock: Callable[[], float] = time.time) -> None:
         self.credentials, self.clock = credentials, clock
         self._seen: dict[tuple[str, str], int] = {}
         self._prune_at = 10_000

@@ -19,6 +19,7 @@ import os
 import random
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -81,7 +82,7 @@ def insert_transactions(
     created: tuple[int, int],
     modified: tuple[int, int],
     memos: list[str],
-    add_lines,
+    add_lines: Callable[[sqlite3.Connection], None],
     dimensions: Dimensions,
     workers: int | None = None,
 ) -> None:
@@ -102,7 +103,7 @@ def insert_transactions(
     try:
         _lookup_tables(lookup, rng, kinds, customers, tz, bulk, created, memos, dimensions)
         lookup.commit()
-        sql = _select_sql(total, len(customers), len(bulk), len(memos), created, modified, dimensions)
+        sql = _select_sql(len(customers), len(bulk), len(memos), created, modified, dimensions)
         parts = 1 if total < PARALLEL_FROM else max(1, min(4, workers or os.cpu_count() or 1))
         size = -(-total // parts)
         ranges = [(lo, min(total, lo + size)) for lo in range(0, total, size)]
@@ -126,7 +127,7 @@ def insert_transactions(
 
             threads = [
                 threading.Thread(target=build, args=(part, *bounds), daemon=True)
-                for part, bounds in zip(others, ranges[1:])
+                for part, bounds in zip(others, ranges[1:], strict=False)
             ]
             for thread in threads:
                 thread.start()
@@ -214,7 +215,6 @@ def _lookup_tables(
 
 
 def _select_sql(
-    total: int,
     customers: int,
     bulk: int,
     memos: int,

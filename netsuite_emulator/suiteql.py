@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import msgspec
@@ -11,9 +12,12 @@ from . import responses
 from .engine import SuiteQLError
 from .responses import Reply
 
+if TYPE_CHECKING:
+    from .server import State
+
 PATH = "/services/rest/query/v1/suiteql"
 MAX_LIMIT = 1000
-# At most 100,000 rows are reachable through offset paging (netsuite-api.md §2, [doc]). We refuse
+# At most 100,000 rows are reachable through offset paging (docs/netsuite.md §2, [doc]). We refuse
 # any page that reaches past that row (offset + limit > 100,000), since the exact rule is [unsure].
 # Offsets that are not multiples of the limit are accepted ([unsure]).
 OFFSET_CAP = 100_000
@@ -33,13 +37,14 @@ def _int_param(query: dict, name: str, default: int) -> int | Reply:
         return _bad(f"Invalid value for query parameter '{name}': {values[-1]}.", name)
 
 
-def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Reply:
+def handle(state: State, base: str, query_string: str, body: bytes, prefer: str) -> Reply:
     query = parse_qs(query_string, keep_blank_values=True)
     limit = _int_param(query, "limit", MAX_LIMIT)
     offset = _int_param(query, "offset", 0)
-    for value in (limit, offset):
-        if isinstance(value, Reply):
-            return value
+    if isinstance(limit, Reply):
+        return limit
+    if isinstance(offset, Reply):
+        return offset
     if not 1 <= limit <= MAX_LIMIT:
         return _bad(
             f"Invalid value for query parameter 'limit': {limit}. The value must be between 1 and {MAX_LIMIT}.", "limit"
@@ -70,7 +75,9 @@ def handle(state, base: str, query_string: str, body: bytes, prefer: str) -> Rep
         return _bad(exc.detail, "q")
     state.metrics.query(q, limit, offset, 200, page.count)
     has_more = offset + page.count < page.total
-    links = responses.collection_links(base, limit, offset, page.total, has_more, state.engine.settings.links == "all")
+    links = responses.collection_links(
+        base, limit, offset, page.total, has_more=has_more, all_links=state.engine.settings.links == "all"
+    )
     response = {
         "links": links,
         "count": page.count,

@@ -9,17 +9,21 @@ latency_per_row_ms, request_timeout_s (numbers >= 0). The answer is the whole co
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import data, formats, schema
 from .canonical import ControlError
+
+if TYPE_CHECKING:
+    from .server import State
 
 NULLS = ("left-out", "null")
 LINKS = ("self-next", "all")
 TIE_ORDERS = ("shuffled", "stable")
 
 
-def current(state) -> dict:
+def current(state: State) -> dict:
     s, lat = state.engine.settings, state.latency
     return {
         "subsecond": s.subsecond,
@@ -38,7 +42,7 @@ def current(state) -> dict:
     }
 
 
-def apply(state, request: dict) -> dict:
+def apply(state: State, request: dict) -> dict:
     """Check every key first, then change everything under the database lock."""
     if not isinstance(request, dict):
         raise ControlError("the body must be a JSON object")
@@ -46,7 +50,8 @@ def apply(state, request: dict) -> dict:
     if unknown:
         raise ControlError(f"unknown switches: {', '.join(sorted(unknown))}")
     checked = {}
-    for key, value in request.items():
+    for key, given in request.items():
+        value = given
         if key in ("subsecond", "decimal_leading_zero"):
             if not isinstance(value, bool):
                 raise ControlError(f"{key} must be true or false")
@@ -78,15 +83,16 @@ def apply(state, request: dict) -> dict:
         elif key == "concurrency":
             if not isinstance(value, int) or value < 1:
                 raise ControlError("concurrency must be a positive integer")
-        elif key in ("latency_base_ms", "latency_per_row_ms", "request_timeout_s"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ControlError(f"{key} must be a number >= 0")
+        elif key in ("latency_base_ms", "latency_per_row_ms", "request_timeout_s") and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+        ):
+            raise ControlError(f"{key} must be a number >= 0")
         checked[key] = value
     settings = state.engine.settings
     with state.lock:
         for key, value in checked.items():
             if key == "subsecond" and value != settings.subsecond:
-                data.set_fractions(state.conn, value)  # the stored data follows the switch
+                data.set_fractions(state.conn, on=value)  # the stored data follows the switch
                 state.conn.commit()
                 settings.subsecond = value
             elif key == "timezone" and value.key != settings.tz.key:
@@ -110,6 +116,6 @@ def apply(state, request: dict) -> dict:
                     }[key],
                     float(value),
                 )
-            elif key != "subsecond" and key != "timezone":
+            elif key not in {"subsecond", "timezone"}:
                 setattr(settings, key, value)
     return current(state)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 INTEGER, STRING, BOOLEAN, DECIMAL, DATE, DATETIME = ("integer", "string", "boolean", "decimal", "date", "datetime")
 TEMPORAL = frozenset({DATE, DATETIME})
-I, S, B, N, D, T = INTEGER, STRING, BOOLEAN, DECIMAL, DATE, DATETIME  # short forms for the entries below
+S, B, N, D, T = STRING, BOOLEAN, DECIMAL, DATE, DATETIME  # short forms for the entries below
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,8 @@ class Table:
     `deleted_type` is `deletedrecord.type` when a row is deleted (None: not recorded; "*": the
     row's own record type); `references` maps a column to the table its values point at;
     `display` is the column BUILTIN.DF shows for a reference to this table; `stored_renderings`
-    keeps TO_CHAR and number texts beside the columns (hot tables only: it costs at build)."""
+    names the columns whose TO_CHAR or number text is kept beside them (the columns clients
+    read on every row of big tables: each costs a Python call per row at build)."""
 
     name: str
     columns: dict[str, str]
@@ -155,7 +156,7 @@ class Table:
     deleted_type: str | None = None
     references: dict[str, str] = field(default_factory=dict)
     display: str | None = "name"
-    stored_renderings: bool = False
+    stored_renderings: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     key_enforced: bool = True  # a PRIMARY KEY constraint (deletedrecord's key is not unique in NetSuite)
 
@@ -185,10 +186,10 @@ def _req(*names: str) -> frozenset[str]:
 def _link_table(name: str, key: tuple[str, ...], size: str) -> Table:
     """nexttransactionlinelink and previoustransactionlinelink: the same links, either way."""
     columns = {
-        "previousdoc": I,
-        "previousline": I,
-        "nextdoc": I,
-        "nextline": I,
+        "previousdoc": INTEGER,
+        "previousline": INTEGER,
+        "nextdoc": INTEGER,
+        "nextline": INTEGER,
         "linktype": S,
         "previoustype": S,
         "nexttype": S,
@@ -210,7 +211,15 @@ def _link_table(name: str, key: tuple[str, ...], size: str) -> Table:
 
 def _custom_record(name: str, generator: str) -> Table:
     """A custom record type's table: its standard columns; its custrecord_ fields join them."""
-    columns = {"id": I, "name": S, "isinactive": B, "created": T, "lastmodified": T, "owner": I, "externalid": S}
+    columns = {
+        "id": INTEGER,
+        "name": S,
+        "isinactive": B,
+        "created": T,
+        "lastmodified": T,
+        "owner": INTEGER,
+        "externalid": S,
+    }
     return Table(
         name,
         columns,
@@ -227,7 +236,7 @@ def _custom_record(name: str, generator: str) -> Table:
 def _custom_list(name: str) -> Table:
     return Table(
         name,
-        {"id": I, "name": S, "isinactive": B},
+        {"id": INTEGER, "name": S, "isinactive": B},
         ("id",),
         _req("id", "name", "isinactive"),
         "fixed",
@@ -244,12 +253,12 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "currency",
         {
-            "id": I,
+            "id": INTEGER,
             "name": S,
             "symbol": S,
             "isbasecurrency": B,
             "exchangerate": N,
-            "currencyprecision": I,
+            "currencyprecision": INTEGER,
             "isinactive": B,
         },
         ("id",),
@@ -260,7 +269,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "fiscalcalendar",
-        {"id": I, "name": S, "fiscalmonth": S, "isdefault": B},
+        {"id": INTEGER, "name": S, "fiscalmonth": S, "isdefault": B},
         ("id",),
         _req("id", "name", "isdefault"),
         _SETUP,
@@ -269,13 +278,13 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "subsidiary",
         {
-            "id": I,
+            "id": INTEGER,
             "name": S,
             "fullname": S,
-            "parent": I,
-            "currency": I,
+            "parent": INTEGER,
+            "currency": INTEGER,
             "country": S,
-            "fiscalcalendar": I,
+            "fiscalcalendar": INTEGER,
             "iselimination": B,
             "isinactive": B,
             "lastmodifieddate": T,
@@ -290,11 +299,11 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "accountingperiod",
         {
-            "id": I,
+            "id": INTEGER,
             "periodname": S,
             "startdate": D,
             "enddate": D,
-            "parent": I,
+            "parent": INTEGER,
             "isyear": B,
             "isquarter": B,
             "isadjust": B,
@@ -310,7 +319,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "accountingperiodfiscalcalendars",
-        {"accountingperiod": I, "fiscalcalendar": I, "parent": I},
+        {"accountingperiod": INTEGER, "fiscalcalendar": INTEGER, "parent": INTEGER},
         ("accountingperiod", "fiscalcalendar"),
         _req("accountingperiod", "fiscalcalendar"),
         "one per period and calendar",
@@ -324,7 +333,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "accountingbook",
-        {"id": I, "name": S, "isprimary": B, "isadjustmentonly": B, "status": S, "effectiveperiod": I},
+        {"id": INTEGER, "name": S, "isprimary": B, "isadjustmentonly": B, "status": S, "effectiveperiod": INTEGER},
         ("id",),
         _req("id", "name", "isprimary", "isadjustmentonly", "status"),
         _SETUP,
@@ -333,7 +342,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "accountingbooksubsidiaries",
-        {"accountingbook": I, "subsidiary": I, "status": S},
+        {"accountingbook": INTEGER, "subsidiary": INTEGER, "status": S},
         ("accountingbook", "subsidiary"),
         _req("accountingbook", "subsidiary", "status"),
         _SETUP,
@@ -344,13 +353,13 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "consolidatedexchangerate",
         {
-            "id": I,
-            "postingperiod": I,
-            "fromsubsidiary": I,
-            "tosubsidiary": I,
-            "fromcurrency": I,
-            "tocurrency": I,
-            "accountingbook": I,
+            "id": INTEGER,
+            "postingperiod": INTEGER,
+            "fromsubsidiary": INTEGER,
+            "tosubsidiary": INTEGER,
+            "fromcurrency": INTEGER,
+            "tocurrency": INTEGER,
+            "accountingbook": INTEGER,
             "averagerate": N,
             "currentrate": N,
             "historicalrate": N,
@@ -392,14 +401,14 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "account",
         {
-            "id": I,
+            "id": INTEGER,
             "acctnumber": S,
             "accountsearchdisplayname": S,
             "fullname": S,
             "accttype": S,
-            "parent": I,
-            "subsidiary": I,
-            "currency": I,
+            "parent": INTEGER,
+            "subsidiary": INTEGER,
+            "currency": INTEGER,
             "description": S,
             "issummary": B,
             "isinactive": B,
@@ -426,7 +435,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "department",
-        {"id": I, "name": S, "fullname": S, "parent": I, "subsidiary": I, "isinactive": B},
+        {"id": INTEGER, "name": S, "fullname": S, "parent": INTEGER, "subsidiary": INTEGER, "isinactive": B},
         ("id",),
         _req("id", "name", "fullname", "isinactive"),
         _SETUP,
@@ -437,7 +446,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "classification",
-        {"id": I, "name": S, "fullname": S, "parent": I, "subsidiary": I, "isinactive": B},
+        {"id": INTEGER, "name": S, "fullname": S, "parent": INTEGER, "subsidiary": INTEGER, "isinactive": B},
         ("id",),
         _req("id", "name", "fullname", "isinactive"),
         _SETUP,
@@ -448,7 +457,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "locationmainaddress",
-        {"nkey": I, "addressee": S, "addr1": S, "city": S, "state": S, "zip": S, "country": S},
+        {"nkey": INTEGER, "addressee": S, "addr1": S, "city": S, "state": S, "zip": S, "country": S},
         ("nkey",),
         _req("nkey", "country"),
         "one per location",
@@ -458,7 +467,15 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "location",
-        {"id": I, "name": S, "fullname": S, "parent": I, "subsidiary": I, "mainaddress": I, "isinactive": B},
+        {
+            "id": INTEGER,
+            "name": S,
+            "fullname": S,
+            "parent": INTEGER,
+            "subsidiary": INTEGER,
+            "mainaddress": INTEGER,
+            "isinactive": B,
+        },
         ("id",),
         _req("id", "name", "fullname", "isinactive"),
         _SETUP,
@@ -469,7 +486,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "term",
-        {"id": I, "name": S, "daysuntilnetdue": I, "discountpercent": N, "isinactive": B},
+        {"id": INTEGER, "name": S, "daysuntilnetdue": INTEGER, "discountpercent": N, "isinactive": B},
         ("id",),
         _req("id", "name", "isinactive"),
         _SETUP,
@@ -488,7 +505,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "vendorcategory",
-        {"id": I, "name": S, "istaxagency": B, "isinactive": B},
+        {"id": INTEGER, "name": S, "istaxagency": B, "isinactive": B},
         ("id",),
         _req("id", "name", "istaxagency", "isinactive"),
         _SETUP,
@@ -500,7 +517,7 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "customfield",
         {
-            "id": I,
+            "id": INTEGER,
             "scriptid": S,
             "fieldtype": S,
             "fieldvaluetype": S,
@@ -518,7 +535,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "customrecordtype",
-        {"internalid": I, "scriptid": S, "name": S, "description": S, "isinactive": B},
+        {"internalid": INTEGER, "scriptid": S, "name": S, "description": S, "isinactive": B},
         ("internalid",),
         _req("internalid", "scriptid", "name", "isinactive"),
         "one per custom record table",
@@ -529,7 +546,7 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "customer",
         {
-            "id": I,
+            "id": INTEGER,
             "entityid": S,
             "companyname": S,
             "email": S,
@@ -538,12 +555,12 @@ DECLARED: tuple[Table, ...] = (
             "isinactive": B,
             "datecreated": T,
             "lastmodifieddate": T,
-            "parent": I,
-            "subsidiary": I,
-            "currency": I,
-            "terms": I,
+            "parent": INTEGER,
+            "subsidiary": INTEGER,
+            "currency": INTEGER,
+            "terms": INTEGER,
             "externalid": S,
-            "defaultbillingaddress": I,
+            "defaultbillingaddress": INTEGER,
         },
         ("id",),
         _req(
@@ -570,25 +587,25 @@ DECLARED: tuple[Table, ...] = (
             "defaultbillingaddress": "entityaddress",
         },
         display="companyname",
-        stored_renderings=True,
+        stored_renderings=("datecreated", "lastmodifieddate", "custentity_credit_review"),
     ),
     Table(
         "vendor",
         {
-            "id": I,
+            "id": INTEGER,
             "entityid": S,
             "companyname": S,
             "email": S,
             "phone": S,
             "isperson": B,
             **_ENTITY_CORE,
-            "subsidiary": I,
-            "currency": I,
-            "terms": I,
-            "category": I,
+            "subsidiary": INTEGER,
+            "currency": INTEGER,
+            "terms": INTEGER,
+            "category": INTEGER,
             "is1099eligible": B,
             "externalid": S,
-            "defaultbillingaddress": I,
+            "defaultbillingaddress": INTEGER,
         },
         ("id",),
         _req(
@@ -620,17 +637,17 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "employee",
         {
-            "id": I,
+            "id": INTEGER,
             "entityid": S,
             "firstname": S,
             "lastname": S,
             "email": S,
             "phone": S,
             "title": S,
-            "supervisor": I,
-            "department": I,
-            "location": I,
-            "subsidiary": I,
+            "supervisor": INTEGER,
+            "department": INTEGER,
+            "location": INTEGER,
+            "subsidiary": INTEGER,
             "hiredate": D,
             "issalesrep": B,
             **_ENTITY_CORE,
@@ -662,7 +679,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "partner",
-        {"id": I, "entityid": S, "companyname": S, "email": S, "subsidiary": I, **_ENTITY_CORE},
+        {"id": INTEGER, "entityid": S, "companyname": S, "email": S, "subsidiary": INTEGER, **_ENTITY_CORE},
         ("id",),
         _req("id", "entityid", "companyname", "subsidiary", "isinactive", "datecreated", "lastmodifieddate"),
         "customers / 100, at least 2",
@@ -676,14 +693,14 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "contact",
         {
-            "id": I,
+            "id": INTEGER,
             "entityid": S,
             "firstname": S,
             "lastname": S,
             "email": S,
             "phone": S,
-            "company": I,
-            "subsidiary": I,
+            "company": INTEGER,
+            "subsidiary": INTEGER,
             **_ENTITY_CORE,
         },
         ("id",),
@@ -699,13 +716,13 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "job",
         {
-            "id": I,
+            "id": INTEGER,
             "entityid": S,
             "companyname": S,
-            "customer": I,
+            "customer": INTEGER,
             "startdate": D,
             "projectedenddate": D,
-            "subsidiary": I,
+            "subsidiary": INTEGER,
             **_ENTITY_CORE,
         },
         ("id",),
@@ -722,7 +739,16 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "entity",
-        {"id": I, "entityid": S, "altname": S, "type": S, "email": S, "phone": S, "subsidiary": I, **_ENTITY_CORE},
+        {
+            "id": INTEGER,
+            "entityid": S,
+            "altname": S,
+            "type": S,
+            "email": S,
+            "phone": S,
+            "subsidiary": INTEGER,
+            **_ENTITY_CORE,
+        },
         ("id",),
         _req("id", "entityid", "type", "isinactive", "datecreated", "lastmodifieddate"),
         "one per customer, vendor, employee, partner, contact and job",
@@ -734,8 +760,8 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "entityaddress",
         {
-            "nkey": I,
-            "recordowner": I,
+            "nkey": INTEGER,
+            "recordowner": INTEGER,
             "addressee": S,
             "attention": S,
             "addr1": S,
@@ -756,7 +782,7 @@ DECLARED: tuple[Table, ...] = (
     ),
     Table(
         "customersubsidiaryrelationship",
-        {"id": I, "entity": I, "subsidiary": I, "isprimarysub": B, "currency": I},
+        {"id": INTEGER, "entity": INTEGER, "subsidiary": INTEGER, "isprimarysub": B, "currency": INTEGER},
         ("id",),
         _req("id", "entity", "subsidiary", "isprimarysub"),
         "one per customer, a second for about one in eight",
@@ -767,17 +793,17 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "item",
         {
-            "id": I,
+            "id": INTEGER,
             "itemid": S,
             "displayname": S,
             "description": S,
             "itemtype": S,
-            "subsidiary": I,
+            "subsidiary": INTEGER,
             "baseprice": N,
             "cost": N,
-            "incomeaccount": I,
-            "expenseaccount": I,
-            "assetaccount": I,
+            "incomeaccount": INTEGER,
+            "expenseaccount": INTEGER,
+            "assetaccount": INTEGER,
             "isinactive": B,
             "createddate": T,
             "lastmodifieddate": T,
@@ -801,11 +827,11 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "transaction",
         {
-            "id": I,
+            "id": INTEGER,
             "tranid": S,
             "type": S,
             "recordtype": S,
-            "entity": I,
+            "entity": INTEGER,
             "trandate": D,
             "duedate": D,
             "createddate": T,
@@ -814,22 +840,22 @@ DECLARED: tuple[Table, ...] = (
             "foreigntotal": N,
             "foreignamountpaid": N,
             "foreignamountunpaid": N,
-            "currency": I,
+            "currency": INTEGER,
             "exchangerate": N,
             "memo": S,
-            "terms": I,
-            "subsidiary": I,
-            "postingperiod": I,
+            "terms": INTEGER,
+            "subsidiary": INTEGER,
+            "postingperiod": INTEGER,
             "externalid": S,
             "otherrefnum": S,
             "shipdate": D,
             "taxtotal": N,
             "posting": B,
             "voided": B,
-            "department": I,
-            "class": I,
-            "location": I,
-            "employee": I,
+            "department": INTEGER,
+            "class": INTEGER,
+            "location": INTEGER,
+            "employee": INTEGER,
         },
         ("id",),
         _req(
@@ -866,30 +892,41 @@ DECLARED: tuple[Table, ...] = (
             "employee": "employee",
         },
         display="tranid",
-        stored_renderings=True,
+        stored_renderings=(
+            "trandate",
+            "duedate",
+            "createddate",
+            "lastmodifieddate",
+            "foreigntotal",
+            "foreignamountpaid",
+            "foreignamountunpaid",
+            "exchangerate",
+            "custbody_delivery_date",
+            "custbody_margin",
+        ),
     ),
     Table(
         "transactionline",
         {
-            "transaction": I,
-            "id": I,
-            "linesequencenumber": I,
+            "transaction": INTEGER,
+            "id": INTEGER,
+            "linesequencenumber": INTEGER,
             "mainline": B,
-            "item": I,
+            "item": INTEGER,
             "quantity": N,
             "rate": N,
             "amount": N,
             "memo": S,
             "linelastmodifieddate": T,
-            "uniquekey": I,
+            "uniquekey": INTEGER,
             "netamount": N,
             "taxline": B,
-            "account": I,
-            "department": I,
-            "class": I,
-            "location": I,
-            "subsidiary": I,
-            "entity": I,
+            "account": INTEGER,
+            "department": INTEGER,
+            "class": INTEGER,
+            "location": INTEGER,
+            "subsidiary": INTEGER,
+            "entity": INTEGER,
             "isclosed": B,
         },
         ("transaction", "id"),
@@ -919,15 +956,15 @@ DECLARED: tuple[Table, ...] = (
             "entity": "entity",
         },
         display=None,
-        stored_renderings=True,
+        stored_renderings=("quantity", "rate", "amount", "linelastmodifieddate"),
     ),
     Table(
         "transactionaccountingline",
         {
-            "transaction": I,
-            "transactionline": I,
-            "accountingbook": I,
-            "account": I,
+            "transaction": INTEGER,
+            "transactionline": INTEGER,
+            "accountingbook": INTEGER,
+            "account": INTEGER,
             "debit": N,
             "credit": N,
             "amount": N,
@@ -960,13 +997,13 @@ DECLARED: tuple[Table, ...] = (
     Table(
         "deletedrecord",
         {
-            "recordid": I,
-            "recordtypeid": I,
+            "recordid": INTEGER,
+            "recordtypeid": INTEGER,
             "scriptid": S,
             "type": S,
             "name": S,
             "deleteddate": T,
-            "deletedby": I,
+            "deletedby": INTEGER,
             "context": S,
             "iscustomlist": B,
             "iscustomrecord": B,
@@ -981,7 +1018,7 @@ DECLARED: tuple[Table, ...] = (
         replication="deleteddate",
         handle=None,
         display=None,
-        stored_renderings=True,
+        stored_renderings=("deleteddate",),
         unique=(("deleteddate", "recordid", "type"),),
         key_enforced=False,
     ),
@@ -1004,3 +1041,18 @@ ENTITY_TYPES = {
     "contact": "Contact",
     "job": "CustJob",
 }
+
+
+def markdown() -> str:
+    """The README's table list, made from the declarations (a test keeps the README equal)."""
+    out = [
+        "| table | key | ids name | replication column | rows | generator | record type | custom fields |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in DECLARED:
+        fields = ", ".join(f"`{f.scriptid}` ({f.fieldvaluetype})" for f in t.custom_fields) or "-"
+        out.append(
+            f"| `{t.name}` | {', '.join(t.key)} | {t.handle or '(count)'} | {t.replication or '- (read whole)'} "
+            f"| {t.size} | {t.generator} | {t.record_type or '-'} | {fields} |"
+        )
+    return "\n".join(out) + "\n"

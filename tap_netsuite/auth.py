@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import typing as t
+from pathlib import Path
 
 import requests
 from oauthlib import oauth1
@@ -29,7 +30,7 @@ _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)?$")
 class Account(t.NamedTuple):
     """The two spellings NetSuite uses for one account id."""
 
-    realm: str  # OAuth realm: upper case, underscore ("1234567_SB1")
+    realm: str  # OAuth realm: upper case, underscore ("1234567_SB1"; docs/netsuite.md §1)
     host: str  # host label: lower case, dash ("1234567-sb1")
 
     @property
@@ -85,7 +86,7 @@ class TokenAuth(requests.auth.AuthBase):
         return f"TokenAuth(realm={self.realm!r})"
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self.authorization(request.method, request.url)
+        request.headers["Authorization"] = self.authorization(request.method or "", request.url or "")
         return request
 
     def authorization(self, method: str, url: str, *, nonce: str | None = None, timestamp: str | None = None) -> str:
@@ -103,9 +104,9 @@ class TokenAuth(requests.auth.AuthBase):
         return headers["Authorization"]
 
 
-TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"  # noqa: S105 - a URL path, not a password
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ASSERTION_LIFETIME = 1800  # NetSuite refuses an `exp` more than 60 minutes after `iat`
+ASSERTION_LIFETIME = 1800  # NetSuite refuses an `exp` more than 60 minutes after `iat` (docs/netsuite.md §6)
 RENEW_BEFORE = 120  # seconds before expiry when a token is replaced (a tenth of short lifetimes)
 
 
@@ -287,8 +288,7 @@ def _read_private_key(settings: t.Mapping[str, t.Any]) -> str:
         return settings["private_key"]
     path = settings["private_key_path"]
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         msg = f"private_key_path {path!r} cannot be read ({exc.strerror}); give the PEM file's path."
         raise NetSuiteConfigError(msg) from None

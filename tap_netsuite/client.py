@@ -45,9 +45,9 @@ from tap_netsuite.limiter import AdaptiveLimiter
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 RESTLET_PATH = "/app/site/hosting/restlet.nl"
-RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"
+RESTLET_POOL_FULL = "SSS_REQUEST_LIMIT_EXCEEDED"  # a RESTlet's 429 (docs/netsuite.md §7)
 MAX_PAGE_SIZE = 1000
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})  # pool full, NetSuite trouble (docs/netsuite.md §4)
 
 _LOG = logging.getLogger("tap_netsuite.client")
 
@@ -197,7 +197,7 @@ class NetSuiteClient:
                     raise NetSuiteUnavailableError(msg) from None
                 reason = type(exc).__name__
             else:
-                if self._token_expired(response) and not renewed:
+                if not renewed and isinstance(self.auth, ClientCredentialsAuth) and _token_expired(response):
                     # The Bearer token ran out mid-sync: fetch a new one once, and resend.
                     renewed = True
                     self.auth.invalidate(_bearer(response))
@@ -238,13 +238,6 @@ class NetSuiteClient:
         code, message = _restlet_error_parts(response)
         return NetSuiteRestletError(
             f"The RESTlet answered HTTP {response.status_code} {code}: {message}", code=code, detail=message
-        )
-
-    def _token_expired(self, response: requests.Response) -> bool:
-        return (
-            response.status_code == 401
-            and isinstance(self.auth, ClientCredentialsAuth)
-            and "invalid_token" in response.headers.get("WWW-Authenticate", "")
         )
 
     def _backoff(self, attempt: int) -> float:
@@ -299,6 +292,11 @@ def _body(response: requests.Response) -> bytes:
     A body cut short raises urllib3's IncompleteRead, which `_send` retries.
     """
     return response.raw.read(decode_content=True)
+
+
+def _token_expired(response: requests.Response) -> bool:
+    """Whether NetSuite refused a Bearer token as expired or revoked (not the credentials)."""
+    return response.status_code == 401 and "invalid_token" in response.headers.get("WWW-Authenticate", "")
 
 
 def _bearer(response: requests.Response) -> str | None:

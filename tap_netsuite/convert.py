@@ -100,7 +100,7 @@ class LocalToUtcText:
             self._hours.clear()
         day = self._utc_day(hour[:10]) if hour[11:13] in _HOURS_OF_A_DAY and hour[10] == " " else None
         if day is not None:  # the whole local day at once: rows near in time come in key order
-            self._hours.update(zip(day[0], day[1]))
+            self._hours.update(zip(day[0], day[1], strict=True))
             return self._hours[hour]
         self._hours[hour] = utc_hour = self._utc_hour(hour)
         return utc_hour
@@ -283,7 +283,7 @@ class _Row(msgspec.Struct, gc=False):
             raise KeyError(column) from None  # as a row's dict would
 
 
-_consume = collections.deque(maxlen=0).extend  # runs an iterator to its end
+_consume: t.Callable[[t.Iterable[t.Any]], None] = collections.deque(maxlen=0).extend  # runs an iterator to its end
 
 
 class _PageColumns:
@@ -301,8 +301,12 @@ class _PageColumns:
     """
 
     def __init__(self, columns: list[tuple[str, t.Callable[[str], t.Any]]], times: LocalToUtcText) -> None:
-        self.row_type = msgspec.defstruct("Row", [(name, t.Optional[str], None) for name, _ in columns], bases=(_Row,))
-        page = t.TypedDict("Page", {"items": list[self.row_type], "hasMore": bool}, total=False)
+        self.row_type = msgspec.defstruct("Row", [(name, str | None, None) for name, _ in columns], bases=(_Row,))
+        # A TypedDict made at run time, around the row type made at run time (class syntax would
+        # leave it an annotation string msgspec cannot resolve; mypy checks only literal ones).
+        typed_dict: t.Any = t.TypedDict
+        items: t.Any = list.__class_getitem__(self.row_type)  # list[row type]
+        page = typed_dict("Page", {"items": items, "hasMore": bool}, total=False)
         self.decoder = msgspec.json.Decoder(page)
         self._columns = []
         for name, convert in columns:
@@ -312,7 +316,11 @@ class _PageColumns:
             elif convert == times.convert:
                 self._columns.append((name, get, times.column))
             else:
-                mapped = {_number: Decimal, _boolean: _BOOLEANS.__getitem__}.get(convert, convert)
+                in_c: dict[t.Callable[[str], t.Any], t.Callable[[str], t.Any]] = {
+                    _number: Decimal,
+                    _boolean: _BOOLEANS.__getitem__,
+                }
+                mapped = in_c.get(convert, convert)
                 self._columns.append((name, get, functools.partial(_typed, mapped, convert)))
 
     def records(self, rows: list) -> list[dict]:

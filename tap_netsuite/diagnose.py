@@ -16,7 +16,7 @@ from tap_netsuite.errors import NetSuiteAuthError, NetSuiteError
 if t.TYPE_CHECKING:
     from tap_netsuite.client import NetSuiteClient
 
-MAX_SKEW = 300  # seconds NetSuite accepts between oauth_timestamp and its clock
+MAX_SKEW = 300  # seconds NetSuite accepts between oauth_timestamp and its clock (docs/netsuite.md §5)
 
 
 def probe(client: NetSuiteClient, stream: t.Any) -> str:

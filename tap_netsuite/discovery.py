@@ -91,10 +91,12 @@ class Discovery:
         self.patterns = tables
         self.workers = max(1, workers)
         self.cost = Cost()
+        self.fields: dict[str, str] = {}  # every custom field's kind, by script id (after `run`)
 
     def run(self) -> list[Found]:
         with concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="tap-netsuite-discover") as pool:
             fields, entries = self._account(pool)
+            self.fields = fields
             by_table: dict[str, dict[str, dict]] = {}  # each SuiteQL table's candidate columns
             standard: dict[str, set[str]] = {}  # and which of them are standard (not custom fields)
             for entry in entries:
@@ -226,17 +228,29 @@ class Discovery:
         return list(dict.fromkeys([*(str(row["scriptid"]).lower() for row in rows), *named]))
 
     def _probe(self, table: str, columns: list[str]) -> set[str] | None:
-        """The columns of `table` the role can see (of those asked), or None when it cannot read it."""
+        """The columns of `table` the role can see (of those asked), or None when it cannot read it.
+
+        One query asks for them all; each column NetSuite names unknown is dropped and the rest
+        asked again. That is the fewest requests one error at a time allows (1 + the columns
+        missing), and within `max_concurrency` requests, not depth, are what discovery waits for.
+        """
+        try:
+            return self._seen(table, columns)
+        except _NotThere:
+            permission = permission_for(table) or (entry_for(table) or custom_record(table)).permission
+            self.logger.warning("%s: left out, this role cannot read it (grant %s).", table, permission)
+            self.cost.unreadable.append(table)
+            return None
+
+    def _seen(self, table: str, columns: list[str]) -> set[str]:
+        """The columns left once each one NetSuite says is unknown is dropped."""
         columns = list(columns)
         while columns:
             try:
                 self._query(f"SELECT {', '.join(columns)} FROM {table} WHERE ROWNUM <= 1")
             except NetSuiteQueryError as exc:
                 if not_there(exc):
-                    permission = permission_for(table) or (entry_for(table) or custom_record(table)).permission
-                    self.logger.warning("%s: left out, this role cannot read it (grant %s).", table, permission)
-                    self.cost.unreadable.append(table)
-                    return None
+                    raise _NotThere from exc
                 column = unknown_column(exc)
                 if column is None or column not in columns:
                     raise
@@ -244,3 +258,7 @@ class Discovery:
                 continue
             return set(columns)
         return set()
+
+
+class _NotThere(Exception):  # noqa: N818 - a signal inside discovery, not an error
+    pass

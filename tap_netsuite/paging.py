@@ -22,7 +22,7 @@ from tap_netsuite.suiteql import KeysetSpec, WholeSpec, boundaries_query, keyset
 if t.TYPE_CHECKING:
     from tap_netsuite.client import NetSuiteClient
 
-OFFSET_CAP = 100_000  # no row past this one is reachable by offset paging (docs/netsuite.md, paging)
+OFFSET_CAP = 100_000  # no row past this one is reachable by offset paging (docs/netsuite.md §2)
 
 Key = tuple[str, int]  # a row's (rendered replication key, tiebreak)
 Window = tuple[Key | None, Key | None]  # rows after the first key, through the second; None: no bound

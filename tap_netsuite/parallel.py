@@ -22,31 +22,13 @@ def in_order(
     """Items of `sources[0]`, then of `sources[1]`, ..., with up to `ahead` sources read concurrently."""
     stop = threading.Event()
     queues: list[queue.Queue] = [queue.Queue(maxsize=buffered) for _ in sources]
-
-    def put(q: queue.Queue, item: object) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.2)
-            except queue.Full:
-                continue
-            return True
-        return False
-
-    def run(index: int) -> None:
-        try:
-            for batch in sources[index]():
-                if not put(queues[index], batch):
-                    return
-            put(queues[index], _DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-            put(queues[index], exc)
-
     threads: list[threading.Thread] = []
     try:
         for index in range(len(sources)):
             while len(threads) < min(len(sources), index + ahead):
+                n = len(threads)
                 thread = threading.Thread(
-                    target=run, args=(len(threads),), daemon=True, name=f"tap-netsuite-window-{len(threads)}"
+                    target=_feed, args=(sources[n], queues[n], stop), daemon=True, name=f"tap-netsuite-window-{n}"
                 )
                 thread.start()
                 threads.append(thread)
@@ -58,6 +40,28 @@ def in_order(
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+
+
+def _feed(source: t.Callable[[], t.Iterable[list]], into: queue.Queue, stop: threading.Event) -> None:
+    """Put each batch of `source` into `into`, then _DONE or the error it raised; give up once `stop` is set."""
+    try:
+        for batch in source():
+            if not _put(into, batch, stop):
+                return
+        _put(into, _DONE, stop)
+    except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+        _put(into, exc, stop)
+
+
+def _put(into: queue.Queue, item: object, stop: threading.Event) -> bool:
+    """Put `item` when there is room; False when `stop` was set first."""
+    while not stop.is_set():
+        try:
+            into.put(item, timeout=0.2)
+        except queue.Full:
+            continue
+        return True
+    return False
 
 
 def started(name: str, fn: t.Callable[..., T], *args: t.Any) -> t.Callable[[], T]:

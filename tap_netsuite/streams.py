@@ -24,7 +24,7 @@ from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.columns import kind_of
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.errors import NetSuiteRestletError
+from tap_netsuite.errors import NetSuiteConfigError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages, read_whole
 from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase
 from tap_netsuite.suiteql import KeysetSpec, WholeSpec, quote, select_list
@@ -141,13 +141,16 @@ class SuiteQLStream(TableStream):
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
         }
+        if not self.replication_key:
+            msg = f"The {self.name} stream is read by its replication key: keep one in the catalog for it."
+            raise NetSuiteConfigError(msg)
         progress = Progress(self.logger, self.name)
         to_records = RecordConverter(properties, zone)
         spec = KeysetSpec(
             columns=select_list(properties),
             table=self.table,
             where=self.where_for(context),
-            replication_key=t.cast("str", self.replication_key),  # incremental streams have one
+            replication_key=self.replication_key,
             tiebreak=self.tiebreak,
             since=filter_literal(start, zone) if start else None,
         )

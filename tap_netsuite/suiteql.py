@@ -4,7 +4,7 @@ Datetimes leave NetSuite in the user's date format and as a date only unless
 they are selected through TO_CHAR, so every date and datetime column is
 selected through one of the two formats below, and every datetime literal is
 written back with TO_TIMESTAMP in the same format. NetSuite renders and reads
-both in the account's time zone.
+both in the account's time zone (docs/netsuite.md §3, "Dates, times and time zones").
 """
 
 from __future__ import annotations

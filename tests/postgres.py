@@ -6,7 +6,6 @@ root, so under root the cluster belongs to the unprivileged user `nobody`.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -16,7 +15,8 @@ from pathlib import Path
 
 
 def _bin(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    installed = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    found = shutil.which(name) or (str(installed[0]) if installed else None)
     if not found:
         msg = f"{name} not found: install PostgreSQL's server package (Debian: postgresql-15)."
         raise RuntimeError(msg)
@@ -40,7 +40,7 @@ class Cluster:
         self.port = _free_port()
         self._as = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
         if self._as:
-            os.chmod(self.root, 0o755)
+            self.root.chmod(0o755)
             shutil.chown(self.root, "nobody")
         self._run(_bin("initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust", "--no-sync", "-E", "UTF8")
         self._run(

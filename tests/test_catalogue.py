@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO
+from helpers import REPO
 
 from tap_netsuite.catalogue import TABLES, deleted_types, readme_streams_table
 from tap_netsuite.hints import permission_hint

@@ -159,7 +159,10 @@ def test_400_is_not_retried_and_carries_the_detail_and_the_query(script):
 
 
 def test_a_refused_window_plan_falls_back_to_one_page_at_a_time(script):
-    detail = "Invalid search query. Detailed unprocessed description follows. Search error occurred: Invalid or unsupported search."
+    detail = (
+        "Invalid search query. Detailed unprocessed description follows. "
+        "Search error occurred: Invalid or unsupported search."
+    )
     rows = {
         "links": [],
         "count": 2,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import urllib.request
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from helpers import rows_of
-from test_tap import SECRET_KEYS, messages, run_tap
+from helpers import emulator_client, messages, metrics, rows_of, run_tap, running_emulator
 
-from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.paging import KeysetReader
 from tap_netsuite.suiteql import KeysetSpec, keyset_query
 
@@ -20,7 +18,7 @@ from tap_netsuite.suiteql import KeysetSpec, keyset_query
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory):
     """A pool of 5 and 20 ms + 0.02 ms per row per page, so requests overlap as on NetSuite."""
-    proc, config = start_emulator(
+    with running_emulator(
         tmp_path_factory.mktemp("pool"),
         "--concurrency",
         "5",
@@ -30,20 +28,8 @@ def pooled(tmp_path_factory):
         "0.02",
         customers=50,
         invoices=3000,
-    )
-    yield config
-    stop_emulator(proc)
-
-
-def metrics(config: dict, reset: bool = False) -> dict:
-    path = "/_emulator/metrics/reset" if reset else "/_emulator/metrics"
-    request = urllib.request.Request(
-        config["base_url"] + path,
-        method="POST" if reset else "GET",
-        data=b"{}" if reset else None,
-    )
-    with urllib.request.urlopen(request) as answer:
-        return json.load(answer)
+    ) as config:
+        yield config
 
 
 @pytest.mark.parametrize("max_concurrency", [1, 3, 5])
@@ -108,27 +94,24 @@ def test_the_first_page_read_beside_the_plan_joins_the_first_window_exactly(tmp_
     the page ends. Page before the plan: the window is finished by keyset. Plan before the
     page: the page's rows past the window are left to the next window. Either way every row
     of the first two windows is read once, in order."""
-    proc, config = start_emulator(tmp_path, customers=20, invoices=400)
-    client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = INVOICE_KEYS
-    reader = KeysetReader(client, spec)
-    try:
+    with (
+        running_emulator(tmp_path, customers=20, invoices=400) as config,
+        emulator_client(config, page_size=50) as client,
+    ):
+        reader = KeysetReader(client, INVOICE_KEYS)
         before = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(reader.pages())]
         gone = [before[i][1] for i in (3, 17, 30)]  # inside the first page
         if page_first:
-            page = client.query_page(keyset_query(spec))
+            page = client.query_page(keyset_query(INVOICE_KEYS))
             _control(config, "delete", {"table": "transaction", "ids": gone})
             cuts, _ = reader.plan(every=50)
         else:
             cuts, _ = reader.plan(every=50)
             _control(config, "delete", {"table": "transaction", "ids": gone})
-            page = client.query_page(keyset_query(spec))
+            page = client.query_page(keyset_query(INVOICE_KEYS))
         first = list(reader.first_window(lambda: page, cuts[0]))
         second = list(reader.pages(cuts[0], cuts[1]))
         after = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(reader.pages())]
-    finally:
-        client.close()
-        stop_emulator(proc)
     read = [(r["lastmodifieddate"], int(r["id"])) for rows in first + second for r in rows]
     assert read == sorted(set(read))  # in key order, each row once
     assert len(first) == (2 if page_first else 1)  # finished by keyset / trimmed, one request
@@ -144,23 +127,23 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
     the range before a window and came back inside it, after its first row, makes the page
     begin one row late yet still end at the window's end with a full page: taken, it would
     lose that first row. The first-row check refuses it, and the window is read by keyset."""
-    proc, config = start_emulator(tmp_path, customers=20, invoices=400)
-    client = NetSuiteClient(page_size=50, **{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    spec = INVOICE_KEYS
-    reader = KeysetReader(client, spec)
+    with (
+        running_emulator(tmp_path, customers=20, invoices=400) as config,
+        emulator_client(config, page_size=50) as client,
+    ):
+        reader = KeysetReader(client, INVOICE_KEYS)
 
-    def keys(pages: list) -> list[tuple[str, int]]:
-        return [(r["lastmodifieddate"], int(r["id"])) for rows in pages for r in rows]
+        def keys(pages: list) -> list[tuple[str, int]]:
+            return [(r["lastmodifieddate"], int(r["id"])) for rows in pages for r in rows]
 
-    def by_offset(n: int) -> dict:
-        return client.query_page(keyset_query(spec), offset=50 * n)
+        def by_offset(n: int) -> dict:
+            return client.query_page(keyset_query(INVOICE_KEYS), offset=50 * n)
 
-    def answered() -> int:
-        return sum(metrics(config)["requests"]["suiteql"].values())
+        def answered() -> int:
+            return sum(metrics(config)["requests"]["suiteql"].values())
 
-    try:
         cuts, starts = reader.plan(every=50, starts_through=3)
-        windows = list(zip([None, *cuts], [*cuts, None]))
+        windows = list(itertools.pairwise([None, *cuts, None]))
         assert sorted(starts) == [1, 2, 3]
 
         page = by_offset(1)
@@ -185,6 +168,3 @@ def test_a_page_read_by_offset_beside_the_plan_is_taken_only_when_it_is_exactly_
         assert answered() > before  # read again, by keyset
         now = [key for key in keys(reader.pages()) if windows[2][0] < key <= windows[2][1]]
         assert got == now and starts[2] in got and len(got) == 51
-    finally:
-        client.close()
-        stop_emulator(proc)

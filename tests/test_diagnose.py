@@ -6,8 +6,7 @@ import datetime as dt
 import types
 from email.utils import format_datetime
 
-from conftest import start_emulator, stop_emulator
-from test_tap import assert_no_secret, run_tap
+from helpers import assert_no_secret, run_tap, running_emulator
 
 from tap_netsuite.diagnose import clock_skew
 
@@ -40,11 +39,8 @@ def test_refused_credentials_are_tried_once_and_diagnosed(emulator, tmp_path):
 
 
 def test_a_table_the_role_cannot_read_names_the_permission(tmp_path):
-    proc, config = start_emulator(tmp_path, "--deny-table", "deletedrecord", customers=5, invoices=5)
-    try:
+    with running_emulator(tmp_path, "--deny-table", "deletedrecord", customers=5, invoices=5) as config:
         result = run_tap(tmp_path, config, "--test")
-    finally:
-        stop_emulator(proc)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Record 'deletedrecord' was not found" in result.stderr

@@ -15,61 +15,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import EMULATOR_ARGS, start_emulator, stop_emulator
-from oauthlib import oauth1
+from helpers import (
+    EMULATOR_ARGS,
+    PREFIX,
+    SUITEQL,
+    TS,
+    bad_request_body,
+    control,
+    items,
+    post,
+    rows,
+    running_emulator,
+)
 
-SUITEQL = "/services/rest/query/v1/suiteql"
 LA = ZoneInfo("America/Los_Angeles")
-TS = "YYYY-MM-DD HH24:MI:SS"
-PREFIX = "Invalid search query. Detailed unprocessed description follows. "
 INVALID_LOGIN_BODY = (
     '{"type":"https:\\/\\/www.rfc-editor.org\\/rfc\\/rfc9110.html#section-15.5.2",'
     '"title":"Unauthorized","status":401,"o:errorDetails":[{"detail":"Invalid login attempt. '
     "For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users\\/Roles > "
     'User Management > View Login Audit Trail.","o:errorCode":"INVALID_LOGIN"}]}'
 )
-
-
-def bad_request_body(detail: str, param: str | None = "q") -> str:
-    entry = {"detail": detail, "o:errorCode": "INVALID_PARAMETER"}
-    if param:
-        entry["o:errorQueryParam"] = param
-    body = {
-        "type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1",
-        "title": "Bad Request",
-        "status": 400,
-        "o:errorDetails": [entry],
-    }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).replace("/", "\\/")
-
-
-def post(config: dict, q: str, limit: int | None = None, offset: int | None = None, **sign: str) -> requests.Response:
-    """A SuiteQL request signed by oauthlib; `sign` overrides secrets, realm, nonce, timestamp."""
-    params = [(k, v) for k, v in (("limit", limit), ("offset", offset)) if v is not None]
-    url = config["base_url"] + SUITEQL
-    if params:
-        url += "?" + "&".join(f"{k}={v}" for k, v in params)
-    client = oauth1.Client(
-        config["consumer_key"],
-        client_secret=sign.get("consumer_secret", config["consumer_secret"]),
-        resource_owner_key=config["token_id"],
-        resource_owner_secret=config["token_secret"],
-        signature_method=oauth1.SIGNATURE_HMAC_SHA256,
-        realm=sign.get("realm", config["account_id"]),
-        nonce=sign.get("nonce"),
-        timestamp=sign.get("timestamp"),
-    )
-    uri, headers, _ = client.sign(url, http_method="POST", headers={"Content-Type": "application/json"})
-    headers["Prefer"] = "transient"
-    with requests.post(uri, headers=headers, data=json.dumps({"q": q}), timeout=60) as resp:
-        resp.content  # noqa: B018 - read the body before the connection is released
-        return resp
-
-
-def items(config: dict, q: str, **kw) -> list[dict]:
-    resp = post(config, q, **kw)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["items"]
 
 
 def all_items(config: dict, q: str, limit: int = 1000) -> list[dict]:
@@ -81,16 +46,6 @@ def all_items(config: dict, q: str, limit: int = 1000) -> list[dict]:
         if not body["hasMore"]:
             return out
         offset += limit
-
-
-def control(config: dict, method: str, path: str, body: dict | None = None):
-    with requests.request(method, config["base_url"] + path, json=body, timeout=60) as resp:
-        assert resp.status_code == 200, resp.text
-        return resp.json()
-
-
-def rows(config: dict, table: str) -> list[dict]:
-    return control(config, "GET", f"/_emulator/rows/{table}")
 
 
 def utc(iso: str) -> datetime:
@@ -108,9 +63,8 @@ def m_d_yyyy(moment: datetime) -> str:
 @pytest.fixture
 def small_emulator(tmp_path):
     """A private emulator that tests may change (touch) without disturbing the shared one."""
-    proc, config = start_emulator(tmp_path, customers=20, invoices=60)
-    yield config
-    stop_emulator(proc)
+    with running_emulator(tmp_path, customers=20, invoices=60) as config:
+        yield config
 
 
 # -- response shape ---------------------------------------------------------------------------
@@ -134,7 +88,7 @@ def test_response_has_netsuites_exact_shape(emulator):
     assert raw.count('{"links":[],"id":"') == 50
     truth = {r["id"]: r for r in rows(emulator, "customer")}
     for item in body["items"]:
-        assert list(item)[0] == "links" and item["links"] == []
+        assert next(iter(item)) == "links" and item["links"] == []
         values = {k: v for k, v in item.items() if k != "links"}
         assert all(isinstance(v, str) for v in values.values())
         source = truth[int(item["id"])]
@@ -351,7 +305,7 @@ def test_sysdate_is_now_in_account_time(emulator):
 
 
 def test_user_date_format_time_zone_and_decimal_switches(tmp_path):
-    proc, config = start_emulator(
+    with running_emulator(
         tmp_path,
         "--date-format",
         "D.M.YYYY",
@@ -360,8 +314,7 @@ def test_user_date_format_time_zone_and_decimal_switches(tmp_path):
         "--no-decimal-leading-zero",
         customers=10,
         invoices=40,
-    )
-    try:
+    ) as config:
         truth = {r["id"]: r for r in rows(config, "transaction")}
         got = items(
             config,
@@ -377,8 +330,6 @@ def test_user_date_format_time_zone_and_decimal_switches(tmp_path):
             assert item["lm"] == row["lastmodifieddate"][:19].replace("T", " ")
             expected = row["foreigntotal"].removeprefix("0")
             assert item["foreigntotal"] == expected
-    finally:
-        stop_emulator(proc)
 
 
 # -- functions --------------------------------------------------------------------------------
@@ -485,11 +436,8 @@ def test_same_arguments_same_data_and_seed_matters(tmp_path):
     for n, seed in enumerate((3, 3, 4)):
         home = tmp_path / str(n)
         home.mkdir()
-        proc, config = start_emulator(home, seed=seed, **sizes)
-        try:
+        with running_emulator(home, seed=seed, **sizes) as config:
             tables.append((rows(config, "customer"), rows(config, "transaction"), config))
-        finally:
-            stop_emulator(proc)
     assert tables[0][:2] == tables[1][:2]
     assert tables[0][2]["consumer_secret"] == tables[1][2]["consumer_secret"]
     assert tables[0][:2] != tables[2][:2]

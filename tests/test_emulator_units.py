@@ -164,7 +164,7 @@ def test_number_text(value, with_zero, without_zero):
 
 
 def test_to_char_number_formats():
-    assert formats.to_char_number(1250.5, "9999.99", True) == "1250.50"
-    assert formats.to_char_number(0.5, "999.99", True) == ".50"
-    assert formats.to_char_number(0.5, "990.99", True) == "0.50"
-    assert formats.to_char_number(1234567.891, "FM9,999,999.99", True) == "1,234,567.89"
+    assert formats.to_char_number(1250.5, "9999.99", leading_zero=True) == "1250.50"
+    assert formats.to_char_number(0.5, "999.99", leading_zero=True) == ".50"
+    assert formats.to_char_number(0.5, "990.99", leading_zero=True) == "0.50"
+    assert formats.to_char_number(1234567.891, "FM9,999,999.99", leading_zero=True) == "1,234,567.89"

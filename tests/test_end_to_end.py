@@ -16,10 +16,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, running_emulator
 from postgres import Cluster
 
 from tap_netsuite.streams import STREAM_CLASSES, schema_dir
+
+pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
 CustomerStream, InvoiceStream = STREAM_CLASSES["customer"], STREAM_CLASSES["invoice"]
 
@@ -49,25 +51,24 @@ def world(tmp_path_factory):
     if not MELTANO.exists():
         pytest.fail("Meltano is not installed: run the tests through bin/test, which installs it.")
     tmp = tmp_path_factory.mktemp("e2e")
-    proc, config = start_emulator(tmp)
-    cluster = Cluster()
-    with cluster.connect() as conn:
-        conn.execute("CREATE DATABASE warehouse")
-    env = {
-        **os.environ,
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "MELTANO_DATABASE_URI": f"sqlite:///{tmp}/meltano.db",
-        "TAP_NETSUITE_PAGE_SIZE": "300",
-        "TARGET_POSTGRES_HOST": "127.0.0.1",
-        "TARGET_POSTGRES_PORT": str(cluster.port),
-        "TARGET_POSTGRES_USER": cluster.user,
-        "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
-        "TARGET_POSTGRES_DATABASE": "warehouse",
-        **{f"TAP_NETSUITE_{key.upper()}": str(value) for key, value in config.items()},
-    }
-    yield {"config": config, "cluster": cluster, "env": env, "tmp": tmp}
-    cluster.stop()
-    stop_emulator(proc)
+    with running_emulator(tmp) as config:
+        cluster = Cluster()
+        with cluster.connect() as conn:
+            conn.execute("CREATE DATABASE warehouse")
+        env = {
+            **os.environ,
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp}/meltano.db",
+            "TAP_NETSUITE_PAGE_SIZE": "300",
+            "TARGET_POSTGRES_HOST": "127.0.0.1",
+            "TARGET_POSTGRES_PORT": str(cluster.port),
+            "TARGET_POSTGRES_USER": cluster.user,
+            "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
+            "TARGET_POSTGRES_DATABASE": "warehouse",
+            **{f"TAP_NETSUITE_{key.upper()}": str(value) for key, value in config.items()},
+        }
+        yield {"config": config, "cluster": cluster, "env": env, "tmp": tmp}
+        cluster.stop()
 
 
 def meltano(world, *args: str) -> subprocess.CompletedProcess:
@@ -116,7 +117,7 @@ def source_rows(world, stream) -> dict[int, dict]:
 def warehouse_rows(world, stream, properties) -> list[dict]:
     columns = list(properties)
     rows = fetch(world, f"SELECT {', '.join(columns)} FROM netsuite.{stream.name} ORDER BY id")
-    return [dict(zip(columns, row)) for row in rows]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module")

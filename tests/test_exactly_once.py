@@ -27,16 +27,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
-from helpers import rows_of
-from test_emulator import control, rows
-from test_tap import SECRET_KEYS, run_tap
+from helpers import REPO, control, emulator_client, rows, rows_of, run_tap, running_emulator
 
-from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.convert import filter_literal
-from tap_netsuite.streams import schema_dir
 from tap_netsuite.paging import all_rows, read_pages
+from tap_netsuite.streams import schema_dir
 from tap_netsuite.suiteql import PY_DATETIME_FORMAT, KeysetSpec, rendered_second
+
+pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
 UTC = dt.timezone.utc
 STREAMS = ("customer", "invoice", "deleted_record")
@@ -293,8 +291,7 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
     args = ["--timezone", zone, "--date-format", date_format, "--nulls", nulls, *KEEP_QUERIES]
     if subsecond:
         args.append("--subsecond")
-    proc, config = start_emulator(tmp_path, *args, customers=40, invoices=400, seed=11)
-    try:
+    with running_emulator(tmp_path, *args, customers=40, invoices=400, seed=11) as config:
         assert config["account_timezone"] == zone
         tz = ZoneInfo(zone)
         invoices = live_ids(config, "transaction", 200)
@@ -334,26 +331,16 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
             assert_once_in_key_order(stream, sent)
             assert_equal_rows(stream, {ident(stream, r): r for r in sent}, oracle[stream], tz)
         assert_rows_paged_by_keyset(config, beside_plan=1)
-    finally:
-        stop_emulator(proc)
 
 
 # =============================================================================================
 # 2. A table of 250,000 invoices.
 # =============================================================================================
-def client_for(config: dict, **settings) -> NetSuiteClient:
-    return NetSuiteClient(
-        account_id=config["account_id"], base_url=config["base_url"], **{k: config[k] for k in SECRET_KEYS}, **settings
-    )
-
-
 def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
-    proc, config = start_emulator(tmp_path, *KEEP_QUERIES, customers=1000, invoices=250_000, seed=5)
-    try:
+    with running_emulator(tmp_path, *KEEP_QUERIES, customers=1000, invoices=250_000, seed=5) as config:
         zone = ZoneInfo(config["account_timezone"])
-        client = client_for(config, page_size=1000, max_concurrency=5)
         started = time.monotonic()
-        try:
+        with emulator_client(config, page_size=1000, max_concurrency=5) as client:
             spec = KeysetSpec(
                 columns=f"id, {rendered_second('lastmodifieddate')} AS lastmodifieddate",
                 table="transaction",
@@ -368,8 +355,6 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
                 "SELECT COUNT(*) AS n, SUM(id) AS s, MIN(id) AS lo, MAX(id) AS hi "
                 "FROM transaction WHERE type = 'CustInvc'",
             )
-        finally:
-            client.close()
         # Every id the pages gave is an invoice of the table (the query says so), none twice,
         # and as many as the table holds: so exactly the table's invoices. (`/_emulator/rows`
         # would cost half a minute more for 275,000 rows; sum and bounds are a cross-check.)
@@ -384,8 +369,6 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
         assert len(row_queries) >= 250  # really paged, 1,000 rows at a time
         assert max(q["rows"] for q in row_queries) == 1000
         print(f"250,000 invoices in {elapsed:.1f} s over {len(row_queries)} pages")
-    finally:
-        stop_emulator(proc)
 
 
 # =============================================================================================
@@ -398,8 +381,7 @@ def test_250000_invoices_are_read_whole_by_keyset_never_by_offset(tmp_path):
 )
 def test_a_5000_record_burst_in_one_second_arrives_once(tmp_path, subsecond, same_timestamp):
     args = [*KEEP_QUERIES, *(["--subsecond"] if subsecond else [])]
-    proc, config = start_emulator(tmp_path, *args, customers=50, invoices=5300, seed=13)
-    try:
+    with running_emulator(tmp_path, *args, customers=50, invoices=5300, seed=13) as config:
         zone = ZoneInfo(config["account_timezone"])
         before = truth(config)
         # A bookmark after the whole generated history, as a nightly run would hold.
@@ -451,8 +433,6 @@ def test_a_5000_record_burst_in_one_second_arrives_once(tmp_path, subsecond, sam
         log = assert_rows_paged_by_keyset(config, beside_plan=1)  # deleted_record's first sync
         pages = [q for q in log if "FROM transaction" in q["q"] and "GROUP BY" not in q["q"]]
         assert len(pages) >= 50  # the page boundaries really fell inside the burst
-    finally:
-        stop_emulator(proc)
 
 
 # =============================================================================================
@@ -466,8 +446,9 @@ def since_literal(query: str) -> str:
 @pytest.mark.parametrize("lookback", [15, 0])
 @pytest.mark.parametrize("zone_name", ["America/Los_Angeles", "Europe/Berlin"])
 def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, zone_name, lookback):
-    proc, config = start_emulator(tmp_path, "--timezone", zone_name, *KEEP_QUERIES, customers=30, invoices=300, seed=17)
-    try:
+    with running_emulator(
+        tmp_path, "--timezone", zone_name, *KEEP_QUERIES, customers=30, invoices=300, seed=17
+    ) as config:
         zone = ZoneInfo(zone_name)
         inv = live_ids(config, "transaction", 40)
         cus = live_ids(config, "customer", 12)
@@ -546,8 +527,6 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
         literal = dt.datetime.strptime(since_literal(invoice_pages[0]), PY_DATETIME_FORMAT)
         for fold in (0, 1):
             assert literal.replace(tzinfo=zone, fold=fold) <= window, (literal, fold, window)
-    finally:
-        stop_emulator(proc)
 
 
 # =============================================================================================
@@ -558,8 +537,7 @@ def test_a_bookmark_inside_the_repeated_hour_keeps_every_later_change(tmp_path, 
 def test_a_late_commit_inside_the_lookback_window_is_sent(tmp_path, table, before):
     """README: "by default a record that became visible up to 15 minutes after its timestamp is
     still picked up". Nothing newer than the bookmark changes, as on a quiet night."""
-    proc, config = start_emulator(tmp_path, customers=20, invoices=100, seed=29)
-    try:
+    with running_emulator(tmp_path, customers=20, invoices=100, seed=29) as config:
         zone = ZoneInfo(config["account_timezone"])
         stream = "customer" if table == "customer" else "invoice"
         first = sync(tmp_path, config)
@@ -580,8 +558,6 @@ def test_a_late_commit_inside_the_lookback_window_is_sent(tmp_path, table, befor
         assert sent[late][column] == "committed late"
         oracle = truth(config)
         assert_equal_rows(stream, last_version(first, second, stream=stream), oracle[stream], zone)
-    finally:
-        stop_emulator(proc)
 
 
 # =============================================================================================
@@ -590,39 +566,40 @@ def test_a_late_commit_inside_the_lookback_window_is_sent(tmp_path, table, befor
 @pytest.mark.parametrize("subsecond", [False, True], ids=["whole-seconds", "subsecond"])
 def test_changes_during_the_sync_are_all_in_the_union_of_two_syncs(tmp_path, subsecond):
     args = ["--latency-base-ms", "30", *KEEP_QUERIES, *(["--subsecond"] if subsecond else [])]
-    proc, config = start_emulator(tmp_path, *args, customers=60, invoices=1500, seed=19)
-    try:
-        zone = ZoneInfo(config["account_timezone"])
-        initial = len(truth(config)["invoice"])
-        control(config, "POST", "/_emulator/writer", {"rate_per_second": 40, "seconds": 120})
-        time.sleep(0.5)
-        # A first sync at the whole pool: pages beside each plan, read by offset while the writer moves rows.
-        first = sync(tmp_path, config, page_size=40, max_concurrency=5)
-        during = control(config, "GET", "/_emulator/writer")
-        done = control(config, "POST", "/_emulator/writer", {"stop": True})
-        assert during["running"], "the writer stopped before the sync ended"
-        changed = len(done["updated"]) + len(done["inserted"]) + len(done["deleted"])
-        assert changed > 40 and done["deleted"] and done["inserted"]
-        # Never loops: a record is sent again only after it changed.
-        assert len(records(first, "invoice")) <= initial + changed
+    with running_emulator(tmp_path, *args, customers=60, invoices=1500, seed=19) as config:
+        try:
+            zone = ZoneInfo(config["account_timezone"])
+            initial = len(truth(config)["invoice"])
+            control(config, "POST", "/_emulator/writer", {"rate_per_second": 40, "seconds": 120})
+            time.sleep(0.5)
+            # A first sync at the whole pool: pages beside each plan, read by offset while the writer moves rows.
+            first = sync(tmp_path, config, page_size=40, max_concurrency=5)
+            during = control(config, "GET", "/_emulator/writer")
+            done = control(config, "POST", "/_emulator/writer", {"stop": True})
+            assert during["running"], "the writer stopped before the sync ended"
+            changed = len(done["updated"]) + len(done["inserted"]) + len(done["deleted"])
+            assert changed > 40 and done["deleted"] and done["inserted"]
+            # Never loops: a record is sent again only after it changed.
+            assert len(records(first, "invoice")) <= initial + changed
 
-        second = sync(tmp_path, config, state=states(first)[-1], page_size=40, max_concurrency=3)
-        oracle = truth(config)
-        for stream in STREAMS:
-            assert_once_in_key_order(stream, records(second, stream))
-        union = last_version(first, second, stream="invoice")
-        deleted = {k[1] for k in last_version(first, second, stream="deleted_record") if k[0] == "invoice"}
-        assert set(done["deleted"]) <= deleted, f"deletions not sent: {sorted(set(done['deleted']) - deleted)}"
-        assert set(union) - set(oracle["invoice"]) <= deleted
-        assert_equal_rows("invoice", {i: union[i] for i in oracle["invoice"] if i in union}, oracle["invoice"], zone)
-        assert_equal_rows("customer", last_version(first, second, stream="customer"), oracle["customer"], zone)
-        assert_equal_rows(
-            "deleted_record", last_version(first, second, stream="deleted_record"), oracle["deleted_record"], zone
-        )
-        assert set(done["inserted"]) - set(done["deleted"]) <= set(union)
-    finally:
-        control(config, "POST", "/_emulator/writer", {"stop": True})
-        stop_emulator(proc)
+            second = sync(tmp_path, config, state=states(first)[-1], page_size=40, max_concurrency=3)
+            oracle = truth(config)
+            for stream in STREAMS:
+                assert_once_in_key_order(stream, records(second, stream))
+            union = last_version(first, second, stream="invoice")
+            deleted = {k[1] for k in last_version(first, second, stream="deleted_record") if k[0] == "invoice"}
+            assert set(done["deleted"]) <= deleted, f"deletions not sent: {sorted(set(done['deleted']) - deleted)}"
+            assert set(union) - set(oracle["invoice"]) <= deleted
+            assert_equal_rows(
+                "invoice", {i: union[i] for i in oracle["invoice"] if i in union}, oracle["invoice"], zone
+            )
+            assert_equal_rows("customer", last_version(first, second, stream="customer"), oracle["customer"], zone)
+            assert_equal_rows(
+                "deleted_record", last_version(first, second, stream="deleted_record"), oracle["deleted_record"], zone
+            )
+            assert set(done["inserted"]) - set(done["deleted"]) <= set(union)
+        finally:
+            control(config, "POST", "/_emulator/writer", {"stop": True})
 
 
 # =============================================================================================
@@ -634,7 +611,7 @@ def kill_after(tmp: Path, config: dict, stream: str, count: int) -> list[dict]:
     (tmp / "config.json").write_text(json.dumps(config))
     cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp / "config.json")]
     lines = []
-    with open(tmp / "killed.stderr", "wb") as err:
+    with (tmp / "killed.stderr").open("wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO, env=os.environ.copy())
     try:
         seen = 0
@@ -670,8 +647,7 @@ def bookmarks(state: dict) -> dict[tuple[str, str | None], str]:
 
 @pytest.mark.parametrize("kill_at", [5, 10_020, 11_500])
 def test_killed_and_resumed_from_its_last_state_loses_nothing(tmp_path, kill_at):
-    proc, config = start_emulator(tmp_path, customers=80, invoices=12_000, seed=23)
-    try:
+    with running_emulator(tmp_path, customers=80, invoices=12_000, seed=23) as config:
         zone = ZoneInfo(config["account_timezone"])
         settings = {**config, "page_size": 500, "max_concurrency": 2}
         killed = kill_after(tmp_path, settings, "invoice", kill_at)
@@ -714,5 +690,3 @@ def test_killed_and_resumed_from_its_last_state_loses_nothing(tmp_path, kill_at)
                 i for i, r in oracle["invoice"].items() if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window
             }
             assert len(again) < len(oracle["invoice"])
-    finally:
-        stop_emulator(proc)

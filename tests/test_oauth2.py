@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from test_concurrency import metrics
-from test_tap import assert_no_secret, messages, run_tap
+from helpers import assert_no_secret, control, messages, metrics, run_tap, running_emulator
 
 from tap_netsuite.auth import TBA_SETTINGS
 from tap_netsuite.client import NetSuiteClient
@@ -22,7 +20,7 @@ def oauth2_only(config: dict) -> dict:
 def m2m(request, tmp_path_factory):
     """An emulator that accepts assertions signed by a fresh key; tokens live 3 s."""
     tmp = tmp_path_factory.mktemp(f"oauth2-{request.param}")
-    proc, config = start_emulator(
+    with running_emulator(
         tmp,
         "--oauth2-generate-key",
         request.param,
@@ -35,9 +33,8 @@ def m2m(request, tmp_path_factory):
         "30",
         customers=40,
         invoices=600,
-    )
-    yield oauth2_only(config), tmp
-    stop_emulator(proc)
+    ) as config:
+        yield oauth2_only(config), tmp
 
 
 def test_a_full_sync_under_oauth2_outlives_its_tokens(m2m, tmp_path):
@@ -65,7 +62,7 @@ def test_a_token_refused_mid_sync_is_renewed_once(m2m):
     try:
         metrics(config, reset=True)
         assert client.query_page("SELECT id FROM customer", limit=1)["count"] == 1
-        time.sleep(3.5)
+        assert control(config, "POST", "/_emulator/oauth2/expire-tokens")["expired"] >= 1
         assert client.query_page("SELECT id FROM customer", limit=1)["count"] == 1
         assert metrics(config)["token_requests"] == 2
     finally:
@@ -80,14 +77,14 @@ def test_a_token_refused_mid_sync_is_renewed_once(m2m):
     ],
 )
 def test_wrong_certificate_or_key_stops_with_what_to_check(m2m, tmp_path, change, expected):
-    config, tmp = m2m
+    config, _ = m2m
     bad = dict(config)
     if change == "certificate_id":
         bad["certificate_id"] = "not-the-certificate"
     else:
         other = tmp_path / "other.pem"
-        proc, _ = start_emulator(tmp_path, "--oauth2-generate-key", "rsa", str(other), customers=1, invoices=1)
-        stop_emulator(proc)
+        with running_emulator(tmp_path, "--oauth2-generate-key", "rsa", str(other), customers=1, invoices=1):
+            pass  # the emulator writes the key as it starts
         bad["private_key_path"] = str(other)
     result = run_tap(tmp_path, bad)
     assert result.returncode == 1

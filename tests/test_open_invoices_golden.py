@@ -8,13 +8,10 @@ import json
 from datetime import date
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
-from test_emulator import control, rows
-from test_tap import SECRET_KEYS, messages, run_tap
+from helpers import REPO, control, emulator_client, messages, rows, run_tap, running_emulator
 
 from netsuite_emulator import open_invoices, schema
 from netsuite_emulator.restlets import RestletError
-from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuiteRestletError
 
 CASES = json.loads((REPO / "suitescripts/fixtures/open_invoice_aging.json").read_text())
@@ -63,11 +60,11 @@ def test_bad_parameters_are_n_error_errors(params, code):
 
 @pytest.fixture(scope="module")
 def golden_emulator(tmp_path_factory):
-    proc, config = start_emulator(tmp_path_factory.mktemp("golden"), customers=1, invoices=0)
-    client = NetSuiteClient(**{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    yield config, client
-    client.close()
-    stop_emulator(proc)
+    with (
+        running_emulator(tmp_path_factory.mktemp("golden"), customers=1, invoices=0) as config,
+        emulator_client(config) as client,
+    ):
+        yield config, client
 
 
 def load_case(config: dict, invoices: list[dict]) -> dict[int, int]:
@@ -92,7 +89,7 @@ def load_case(config: dict, invoices: list[dict]) -> dict[int, int]:
         for r in ordered
     ]
     ids = control(config, "POST", "/_emulator/insert", {"table": "transaction", "rows": inserted})["ids"]
-    return {new: int(r["id"]) for new, r in zip(ids, ordered)}
+    return {new: int(r["id"]) for new, r in zip(ids, ordered, strict=True)}
 
 
 def as_case(page: dict, case_id: dict[int, int]) -> dict:
@@ -132,8 +129,7 @@ def test_restlet_errors_reach_the_tap_clearly(golden_emulator, params, code, nam
 
 
 def test_stream_lists_what_the_data_says_is_open(tmp_path):
-    proc, emulator = start_emulator(tmp_path, customers=15, invoices=200)
-    try:
+    with running_emulator(tmp_path, customers=15, invoices=200) as emulator:
         config = {
             **emulator,
             "page_size": 7,
@@ -148,8 +144,6 @@ def test_stream_lists_what_the_data_says_is_open(tmp_path):
             if r["type"] == "CustInvc" and r["status"] == "A" and float(r["foreignamountunpaid"]) > 0
         }
         calls = control(emulator, "GET", "/_emulator/metrics")["requests"]["restlet"]
-    finally:
-        stop_emulator(proc)
     records = [m["record"] for m in messages(result.stdout, "RECORD", "open_invoice_aging")]
     ids = [r["id"] for r in records]
     assert len(data) > 3 * 7 and len(ids) == len(set(ids)) == len(data)

@@ -27,12 +27,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO, start_emulator, stop_emulator
+from helpers import REPO, control, start_emulator, stop_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from postgres import Cluster
-from test_emulator import control
 from test_exactly_once import PROPERTIES, differences, transitions, truth
+
+pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
 MELTANO = REPO / ".meltano-venv" / "bin" / "meltano"
 UTC = dt.timezone.utc
@@ -261,7 +262,7 @@ class World:
                 return []
             quoted = ", ".join(f'"{c}"' for c in columns)
             cursor = conn.execute(f"SELECT {quoted} FROM netsuite.{stream}")
-            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def as_sent(value, prop: dict):

@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
-from conftest import REPO
-from helpers import rows_of
+from helpers import REPO, emulator_client, rows_of
 
-from tap_netsuite.client import NetSuiteClient, _decode
+from tap_netsuite.client import _decode
 from tap_netsuite.convert import LocalToUtcText, RecordConverter, local_to_utc
 from tap_netsuite.paging import read_pages
 from tap_netsuite.suiteql import KeysetSpec, select_list
@@ -182,15 +181,6 @@ def test_column_names_that_cannot_be_attributes_leave_the_fast_way_out():
 
 def test_pages_read_from_the_emulator_take_the_fast_way_and_give_the_same_records(emulator):
     properties = json.loads((REPO / "schemas" / "invoice.json").read_text())["properties"]
-    client = NetSuiteClient(
-        page_size=200,
-        max_concurrency=2,
-        **{
-            k: v
-            for k, v in emulator.items()
-            if k in ("account_id", "base_url", "consumer_key", "consumer_secret", "token_id", "token_secret")
-        },
-    )
     spec = KeysetSpec(
         columns=select_list(properties),
         table="transaction",
@@ -200,11 +190,9 @@ def test_pages_read_from_the_emulator_take_the_fast_way_and_give_the_same_record
     )
     zone = ZoneInfo(emulator["account_timezone"])
     convert = RecordConverter(properties, zone)
-    try:
+    with emulator_client(emulator, page_size=200, max_concurrency=2) as client:
         pages = list(read_pages(client, spec, decoder=convert.page_decoder))
         plain = rows_of(read_pages(client, spec))
-    finally:
-        client.close()
     assert len(pages) > 5 and all(type(row) is convert.row_type for page in pages for row in page)
     fast = [record for page in pages for record in convert.records(page)]
     row_by_row = RecordConverter(properties, zone)

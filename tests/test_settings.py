@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 from tap_netsuite.tap import TapNetSuite
 

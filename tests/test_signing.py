@@ -91,7 +91,7 @@ def test_production_and_test_drive_accounts():
 
 @pytest.mark.parametrize("bad", ["", "1234567 SB1", "https://1234567.app.netsuite.com", "12_34_56"])
 def test_malformed_account_id_names_the_fix(bad):
-    with pytest.raises(NetSuiteConfigError, match="account_id .* is not a NetSuite account id"):
+    with pytest.raises(NetSuiteConfigError, match=r"account_id .* is not a NetSuite account id"):
         parse_account_id(bad)
 
 

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
-from conftest import REPO
-from helpers import rows_of
+from helpers import assert_no_secret, emulator_client, messages, rows_of, run_tap
 
-from tap_netsuite.client import NetSuiteClient
 from tap_netsuite.errors import NetSuiteQueryError
 from tap_netsuite.paging import KeysetReader, all_rows, read_pages
 from tap_netsuite.suiteql import KeysetSpec
-
-SECRET_KEYS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
-
-
-def run_tap(tmp_path, config: dict, *args: str, state: dict | None = None) -> subprocess.CompletedProcess:
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp_path / "config.json"), *args]
-    if state is not None:
-        (tmp_path / "state.json").write_text(json.dumps(state))
-        cmd += ["--state", str(tmp_path / "state.json")]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
-
-
-def messages(output: str, kind: str, stream: str | None = None) -> list[dict]:
-    found = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return [m for m in found if m["type"] == kind and (stream is None or m.get("stream") == stream)]
-
-
-def assert_no_secret(config: dict, *texts: str) -> None:
-    for key in SECRET_KEYS:
-        for text in texts:
-            assert config[key] not in text, f"{key} leaked"
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +22,8 @@ def full_sync(emulator, tmp_path_factory):
 def test_every_invoice_once_in_key_order_across_pages(full_sync):
     config, result = full_sync
     records = [m["record"] for m in messages(result.stdout, "RECORD", "invoice")]
-    client = NetSuiteClient(**{k: config[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    try:
+    with emulator_client(config) as client:
         [total] = all_rows(client, "SELECT COUNT(*) AS n FROM transaction WHERE type = 'CustInvc'")
-    finally:
-        client.close()
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids)) == int(total["n"]) > 37 * 10
     keys = [(r["lastmodifieddate"], r["id"]) for r in records]
@@ -116,21 +85,14 @@ def test_unknown_zone_names_the_fix(emulator, tmp_path):
 
 
 def test_a_refused_query_carries_netsuites_detail_and_the_query(emulator):
-    client = NetSuiteClient(**{k: emulator[k] for k in ("account_id", "base_url", *SECRET_KEYS)})
-    try:
-        with pytest.raises(NetSuiteQueryError) as caught:
-            client.query_page("SELECT balance FROM customer")
-    finally:
-        client.close()
+    with emulator_client(emulator) as client, pytest.raises(NetSuiteQueryError) as caught:
+        client.query_page("SELECT balance FROM customer")
     assert "Unknown identifier 'balance'" in str(caught.value)
     assert "Query: SELECT balance FROM customer" in str(caught.value)
 
 
 def test_sequential_and_parallel_reading_give_the_same_rows_in_the_same_order(emulator):
     """`KeysetReader.pages` (one request at a time) and `read_pages` (windows) are one ordered read."""
-    client = NetSuiteClient(
-        page_size=97, max_concurrency=3, **{k: emulator[k] for k in ("account_id", "base_url", *SECRET_KEYS)}
-    )
     spec = KeysetSpec(
         columns="id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate",
         table="transaction",
@@ -138,11 +100,9 @@ def test_sequential_and_parallel_reading_give_the_same_rows_in_the_same_order(em
         replication_key="lastmodifieddate",
         since="2020-01-01 00:00:00",
     )
-    try:
+    with emulator_client(emulator, page_size=97, max_concurrency=3) as client:
         sequential = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(KeysetReader(client, spec).pages())]
         windowed = [(r["lastmodifieddate"], int(r["id"])) for r in rows_of(read_pages(client, spec))]
-    finally:
-        client.close()
     assert sequential == windowed == sorted(set(sequential))
     assert len(sequential) > 97 * 5
 

@@ -975,7 +975,7 @@ def _custom_records(table: str) -> Callable[[Build], None]:
                 "isinactive": tf(rng.random() < 0.05),
                 "created": created,
                 "lastmodified": modified_time(rng, bulk, created),
-                "owner": pick(rng, b.ids["employee"]),
+                "owner": pick(rng, b.ids["employee"]) if b.ids["employee"] else None,
                 "externalid": f"EXT-{table[13:].upper()}-{n}" if rng.random() < 0.3 else None,
             }
             if table == "customrecord_contract":

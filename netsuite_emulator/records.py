@@ -1,4 +1,9 @@
-"""The record API and metadata catalog (docs/netsuite.md §9) for customer and invoice.
+"""The record API and metadata catalog (docs/netsuite.md §9) for the record types that have one.
+
+Customer and invoice carry the record API's own names where they differ from SuiteQL's (total,
+amountPaid, amountRemaining); the other types (entities, items, accounts and segments, the other
+transaction types, custom records) name each column in camelCase (`camel_case`), custom fields
+by their script ids.
 
 The role's permissions apply as they do to SuiteQL: a record type whose table is denied
 (`--deny-table`) answers 403 INSUFFICIENT_PERMISSION [unsure on the wording], and a denied
@@ -70,8 +75,128 @@ RECORDS = {
         },
     ),
 }
+# Words the camelCase names are made of: a SuiteQL column is split into them, longest first.
+_WORDS = sorted(
+    [
+        "id",
+        "entity",
+        "company",
+        "name",
+        "email",
+        "phone",
+        "is",
+        "person",
+        "inactive",
+        "date",
+        "created",
+        "last",
+        "modified",
+        "parent",
+        "subsidiary",
+        "currency",
+        "terms",
+        "external",
+        "default",
+        "billing",
+        "address",
+        "category",
+        "1099",
+        "eligible",
+        "first",
+        "title",
+        "supervisor",
+        "department",
+        "location",
+        "hire",
+        "sales",
+        "rep",
+        "start",
+        "projected",
+        "end",
+        "customer",
+        "item",
+        "display",
+        "description",
+        "type",
+        "base",
+        "price",
+        "cost",
+        "income",
+        "expense",
+        "asset",
+        "account",
+        "acct",
+        "number",
+        "search",
+        "full",
+        "summary",
+        "tran",
+        "due",
+        "status",
+        "foreign",
+        "total",
+        "amount",
+        "paid",
+        "unpaid",
+        "exchange",
+        "rate",
+        "memo",
+        "posting",
+        "period",
+        "other",
+        "ref",
+        "num",
+        "ship",
+        "tax",
+        "voided",
+        "class",
+        "employee",
+        "owner",
+        "main",
+        "record",
+    ],
+    key=len,
+    reverse=True,
+)
+_CUSTOM = ("custentity_", "custbody_", "custitem_", "custrecord_")
+
+
+def camel_case(column: str) -> str:
+    """`lastmodifieddate` -> `lastModifiedDate`; a column not made of known words stays as it is."""
+    words, rest = [], column
+    while rest:
+        word = next((w for w in _WORDS if rest.startswith(w)), None)
+        if word is None:
+            return column
+        words.append(word)
+        rest = rest[len(word) :]
+    return words[0] + "".join(w.capitalize() for w in words[1:])
+
+
+def _derived(table: str) -> dict[str, str]:
+    return {c: c if c.startswith(_CUSTOM) else camel_case(c) for c in schema.TABLES[table]}
+
+
+# The transaction type of each transaction record type (status texts are per type).
+TRANSACTION_TYPE = {record_type: code for code, record_type in schema.RECORD_TYPE.items()}
+RECORDS.update(
+    {
+        **{t: (t, "1", _derived(t)) for t in ("vendor", "employee", "partner", "contact", "job")},
+        **{t: (t, "1", _derived(t)) for t in ("account", "department", "classification", "location")},
+        **{t: (t, "1", _derived(t)) for t in tables.CUSTOM_RECORD_TYPES},
+        **{
+            record_type: ("item", f"itemtype = '{code}'", _derived("item"))
+            for code, record_type in schema.ITEM_RECORD_TYPE.items()
+        },
+        **{
+            record_type: ("transaction", f"type = '{code}'", _derived("transaction"))
+            for record_type, code in TRANSACTION_TYPE.items()
+            if record_type != "invoice"
+        },
+    }
+)
 for _type, (_table, _, _names) in RECORDS.items():  # custom fields keep their script ids
-    _names.update({c: c for c in schema.TABLES[_table] if c.startswith(("custentity_", "custbody_"))})
+    _names.update({c: c for c in schema.TABLES[_table] if c.startswith(_CUSTOM)})
 _JSON_TYPE = {
     schema.INTEGER: "integer",
     schema.STRING: "string",
@@ -80,8 +205,8 @@ _JSON_TYPE = {
     schema.DATE: "string",
     schema.DATETIME: "string",
 }
-_ITEM = re.compile(r"/services/rest/record/v1/([a-z]+)/(\d+)")
-_CATALOG = re.compile(r"/services/rest/record/v1/metadata-catalog/([a-z]+)")
+_ITEM = re.compile(r"/services/rest/record/v1/([a-z_]+)/(\d+)")
+_CATALOG = re.compile(r"/services/rest/record/v1/metadata-catalog/([a-z_]+)")
 
 
 def handle(state: State, path: str, origin: str) -> Reply:
@@ -136,10 +261,7 @@ def catalog(kind: str, origin: str, hidden: frozenset[str] = frozenset()) -> Rep
 def _is_reference(table: str, column: str) -> bool:
     if (table, column) in schema.DISPLAY_LOOKUP:
         return column != "type"
-    return schema.reference_of(table, column) is not None and not column.startswith(_CUSTOM_PREFIXES)
-
-
-_CUSTOM_PREFIXES = ("custentity_", "custbody_")
+    return schema.reference_of(table, column) is not None and not column.startswith(_CUSTOM)
 
 
 def record(state: State, kind: str, rid: int, origin: str) -> Reply:
@@ -177,7 +299,7 @@ def record(state: State, kind: str, rid: int, origin: str) -> Reply:
         ctype = schema.TABLES[table][column]
         if _is_reference(table, column):
             if column == "status":
-                text = schema.display_text("status", f"CustInvc:{value}")
+                text = schema.display_text("status", f"{TRANSACTION_TYPE[kind]}:{value}")
             else:
                 text = refs.get(column, str(value))
             body[names[column]] = {"id": str(value), "refName": text}

@@ -8,6 +8,7 @@ import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -15,7 +16,7 @@ from conftest import start_emulator, stop_emulator
 from test_emulator import PREFIX, TS, control, items, post, rows
 from test_emulator_features import signed
 
-from netsuite_emulator import tables
+from netsuite_emulator import data, engine, lines, mutations, tables
 
 UNSUPPORTED = PREFIX + "Search error occurred: Invalid or unsupported search."
 USER_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")  # the default M/D/YYYY preference
@@ -406,3 +407,61 @@ def test_readme_lists_every_table_as_declared():
     readme = (Path(__file__).resolve().parent.parent / "netsuite_emulator" / "README.md").read_text()
     listed = readme.split("<!-- tables:start -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
     assert listed == tables.markdown(), "run `netsuite-emulator tables` and paste it into netsuite_emulator/README.md"
+
+
+def test_a_reader_keeps_its_snapshot_while_the_writer_changes_rows():
+    """The mechanism behind queries side by side: each request thread reads one snapshot per
+    page from its own connection, whatever the writer commits meanwhile."""
+    tz = ZoneInfo("America/Los_Angeles")
+    conn = data.build_database(5, 20, 1, tz)
+    lock = threading.Lock()
+    settings = engine.Settings(tz)
+    account = engine.Engine(conn, settings, lock)
+    writer = mutations.Mutator(conn, lock, settings, 1, lines.LineShape(2, 24, 0))
+    try:
+        reader = account.reader()
+        reader.execute("BEGIN")
+        before = reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0]
+        done = threading.Event()
+        threading.Thread(
+            target=lambda: (writer.insert({"table": "transaction", "count": 3}), done.set()), daemon=True
+        ).start()
+        assert done.wait(30), "the writer waited for the reader"
+        assert reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0] == before
+        reader.execute("COMMIT")
+        assert reader.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0] == before + 3
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "table", "where"),
+    [
+        ("vendor", "vendor", lambda r: True),
+        ("salesorder", "transaction", lambda r: r["type"] == "SalesOrd"),
+        ("serviceitem", "item", lambda r: r["itemtype"] == "Service"),
+        ("account", "account", lambda r: True),
+        ("customrecord_contract", "customrecord_contract", lambda r: True),
+    ],
+)
+def test_record_api_answers_for_other_record_types(account, kind, table, where):
+    row = next(r for r in rows(account, table) if where(r))
+    catalog = signed(account, "GET", f"/services/rest/record/v1/metadata-catalog/{kind}", content_type="")
+    assert catalog.status_code == 200, catalog.text
+    properties = catalog.json()["properties"]
+    assert properties["lastModified" if table.startswith("customrecord") else "id"]
+    assert all(p.get("x-ns-custom-field") for name, p in properties.items() if name.startswith("cust"))
+    got = signed(account, "GET", f"/services/rest/record/v1/{kind}/{row['id']}", content_type="")
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["id"] == row["id"] and set(body) - {"links"} <= set(properties)
+    modified = "lastmodified" if table.startswith("customrecord") else "lastmodifieddate"
+    if row.get(modified):
+        assert body["lastModified" if modified == "lastmodified" else "lastModifiedDate"] == row[modified].replace(
+            "+00:00", "Z"
+        )
+    wrong = next((r for r in rows(account, table) if not where(r)), None)
+    if wrong is not None:  # another type's row is not this record type's
+        assert (
+            signed(account, "GET", f"/services/rest/record/v1/{kind}/{wrong['id']}", content_type="").status_code == 404
+        )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from test_concurrency import metrics
-from test_tap import SECRET_KEYS, messages, run_tap
+import requests
+from helpers import SECRET_KEYS, messages, metrics, run_tap, start_emulator, stop_emulator
 
 from tap_netsuite import governance
 from tap_netsuite.client import NetSuiteClient
@@ -134,8 +133,6 @@ def test_share_of_the_limits():
 
 
 def test_an_unsigned_governance_request_is_refused(shared):
-    import requests
-
     answer = requests.get(shared["base_url"] + governance.PATH, timeout=30)
     assert answer.status_code == 401
     client = _client({**shared, "token_secret": "0" * 64})

@@ -13,9 +13,7 @@ import threading
 import time
 
 import pytest
-from conftest import start_emulator, stop_emulator
-from test_concurrency import _control, metrics
-from test_tap import messages, run_tap
+from helpers import control, messages, metrics, run_tap, start_emulator, stop_emulator
 
 from tap_netsuite.scheduler import Read, Scheduler
 
@@ -143,7 +141,7 @@ def test_a_failing_stream_stops_the_run_with_its_message_after_the_streams_befor
                 if entry["breadcrumb"] == []:
                     entry["metadata"]["selected"] = stream["tap_stream_id"] in STREAM_KEYS
         (tmp_path / "catalog.json").write_text(json.dumps(catalog))
-        _control(config, "config", {"deny_tables": ["deletedrecord"]})
+        control(config, "POST", "/_emulator/config", {"deny_tables": ["deletedrecord"]})
         result = run_tap(tmp_path, settings, "--catalog", str(tmp_path / "catalog.json"))
     finally:
         stop_emulator(proc)

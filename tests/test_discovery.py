@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import start_emulator, stop_emulator
+from helpers import start_emulator, stop_emulator
 from test_emulator import control, rows
 from test_tap import run_tap
 

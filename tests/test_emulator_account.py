@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import start_emulator, stop_emulator
+from helpers import start_emulator, stop_emulator
 from test_emulator import PREFIX, TS, control, items, post, rows
 from test_emulator_features import signed
 

@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 import typing as t
 
 _LOG = logging.getLogger("tap_netsuite.scheduler")
@@ -155,10 +156,15 @@ class Scheduler:
         self, stream: str, context: t.Mapping | None, start: dt.datetime | None
     ) -> tuple[t.Any, t.Iterator[list]] | None:
         """The read of `stream`'s partition `context`, already in flight: (what it opened, its
-        pages); None when it was not listed or was opened from another start (read it yourself)."""
+        pages); None when it was not listed or was opened from another start (read it yourself).
+        Begins the reads up to `ahead` beyond it, if not yet begun."""
         n = self._index.get(key_of(stream, context))
         if n is None:
             return None
+        with self._lock:
+            # A scheduler made after a stream stopped early lists the streams already done too:
+            # those before this one are never begun.
+            self._next = max(self._next, n)
         self._start_through(n + self.ahead)
         with self._lock:
             reading = self._started.pop(n, None)
@@ -190,5 +196,6 @@ class Scheduler:
             self._handed.clear()
         for reading in readings:
             reading.stop.set()
+        deadline = time.monotonic() + 2 * POLL_S  # one bounded wait for them all, not one each
         for reading in readings:
-            reading.thread.join(timeout=2 * POLL_S)
+            reading.thread.join(timeout=max(0.0, deadline - time.monotonic()))

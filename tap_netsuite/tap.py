@@ -281,7 +281,6 @@ class TapNetSuite(Tap):
         if self.scheduler is None or self.scheduler.finished:
             _ = self.client, self._zone_probe  # made once, here, not by two reading threads at once
             self.scheduler = Scheduler(self.planned_reads(), ahead=self.client.limiter.maximum)
-            self.scheduler.start()
         return self.scheduler.take(stream, context, start)
 
     def stop_reading_ahead(self) -> None:

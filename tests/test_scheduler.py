@@ -222,3 +222,26 @@ def test_scheduler_refuses_a_read_from_another_start_or_not_listed_and_raises_a_
     finally:
         scheduler.close()
     assert scheduler.refused == 1
+
+
+def test_a_scheduler_made_mid_run_begins_no_read_before_the_stream_that_asks():
+    """After a stream stops early the tap makes a new scheduler; the streams already written are
+    listed again but never read again."""
+    opened: list[str] = []
+
+    def read(name: str) -> Read:
+        def open_it() -> tuple[str, list]:
+            opened.append(name)
+            return name, [[name]]
+
+        return Read(name, None, None, open_it)
+
+    scheduler = Scheduler([read(f"s{n}") for n in range(6)], ahead=1)
+    try:
+        _, pages = scheduler.take("s3", None, None)
+        assert list(pages) == [["s3"]]
+        scheduler.close()
+    finally:
+        scheduler.close()
+    assert set(opened) <= {"s3", "s4"}
+    assert "s3" in opened

@@ -228,6 +228,7 @@ def _custom_record(name: str, generator: str) -> Table:
         "--custom-records (default: customers / 2, at least 2)",
         generator,
         replication="lastmodified",
+        record_type=name,
         deleted_type=name,
         references={"owner": "employee"},
     )
@@ -813,7 +814,7 @@ DECLARED: tuple[Table, ...] = (
         "--items (default 24)",
         "items",
         replication="lastmodifieddate",
-        record_type="inventoryitem",
+        record_type="by itemtype: inventoryitem, noninventoryitem, serviceitem, otherchargeitem, discountitem",
         deleted_type="*",
         references={
             "subsidiary": "subsidiary",
@@ -878,7 +879,8 @@ DECLARED: tuple[Table, ...] = (
         "--invoices CustInvc, other types in proportion",
         "transactions",
         replication="lastmodifieddate",
-        record_type="invoice",
+        record_type="by type: invoice, salesorder, customerpayment, creditmemo, vendorbill, journalentry, "
+        "itemfulfillment",
         deleted_type="*",
         references={
             "entity": "entity",

@@ -30,7 +30,7 @@ def probe(client: NetSuiteClient, stream: t.Any) -> str:
     contexts = stream.partitions or [None]
     for context in contexts:
         where = stream.where_for(context)
-        query = f"SELECT {stream.tiebreak} FROM {stream.table}" + (f" WHERE {where}" if where else "")
+        query = f"SELECT {stream.primary_keys[0]} FROM {stream.table}" + (f" WHERE {where}" if where else "")
         page = client.query_page(query, limit=1)
     return f"ok, {stream.table} readable ({page.get('totalResults', '?')} rows)"
 

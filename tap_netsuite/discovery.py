@@ -55,9 +55,8 @@ class Found:
 
 @dataclasses.dataclass
 class Cost:
-    """What discovery asked NetSuite: requests, and the tables and columns it left out."""
+    """What discovery left out: tables the role cannot read, columns it cannot see (by table)."""
 
-    requests: int = 0
     unreadable: list[str] = dataclasses.field(default_factory=list)
     hidden: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
@@ -190,17 +189,11 @@ class Discovery:
     def _field_wanted(self, name: str, entries: list[Table]) -> bool:
         return any(entry.custom and name.startswith(entry.custom + "_") for entry in entries)
 
-    def _query(self, query: str) -> dict:
-        self.cost.requests += 1
-        return self.client.query_page(query, limit=1)
-
     def _rows(self, query: str, table: str, permission: str, consequence: str) -> list[dict]:
         """A small table's rows; [] with one warning when the role cannot read it."""
         try:
             rows = list(all_rows(self.client, query))
-            self.cost.requests += 1 + len(rows) // self.client.page_size
         except NetSuiteQueryError as exc:
-            self.cost.requests += 1
             if not not_there(exc):
                 raise
             self.logger.warning("Cannot read %s (grant %s): %s.", table, permission, consequence)
@@ -213,7 +206,6 @@ class Discovery:
         if self.patterns and not any(p.lower().startswith("customlist") for p in self.patterns):
             return []
         try:
-            self.cost.requests += 1
             rows = list(all_rows(self.client, "SELECT scriptid FROM customlist ORDER BY id"))
         except NetSuiteQueryError as exc:
             if not not_there(exc):
@@ -247,7 +239,7 @@ class Discovery:
         columns = list(columns)
         while columns:
             try:
-                self._query(f"SELECT {', '.join(columns)} FROM {table} WHERE ROWNUM <= 1")
+                self.client.query_page(f"SELECT {', '.join(columns)} FROM {table} WHERE ROWNUM <= 1", limit=1)
             except NetSuiteQueryError as exc:
                 if not_there(exc):
                     raise _NotThere from exc

@@ -185,6 +185,10 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
     replication_key = None
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
+    def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
+        """The stream's own filter (one partition: the whole table)."""
+        return self.where
+
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         yield from self.table_records(context)
         self.activate_version()
@@ -201,7 +205,7 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
         spec = WholeSpec(
             columns=select_list(properties),
             table=self.table,
-            where=self.where,
+            where=self.where_for(context),
             keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
         )
         return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)

@@ -6,8 +6,11 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import json
 import sys
+import time
 import typing as t
+from pathlib import Path
 
 import click
 from singer_sdk import Stream, Tap
@@ -16,9 +19,9 @@ from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_netsuite import custom_queries, diagnose, governance, paging, parallel
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
-from tap_netsuite.catalogue import entry_for
+from tap_netsuite.catalogue import TABLES, entry_for
 from tap_netsuite.client import NetSuiteClient
-from tap_netsuite.columns import stream_schema
+from tap_netsuite.columns import base_properties, stream_schema
 from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
@@ -207,7 +210,15 @@ class TapNetSuite(Tap):
             found = self._from_catalog()
         else:
             discovery = self.discovery()
+            started = time.monotonic()
             found = discovery.run()
+            self.logger.info(
+                "Discovered %d table streams in %.1f s; %d tables unreadable, %d with hidden columns (see the warnings).",
+                len(found),
+                time.monotonic() - started,
+                len(discovery.cost.unreadable),
+                len(discovery.cost.hidden),
+            )
             found += [
                 Found(
                     custom_queries.entry_table(query), custom_queries.properties(query, discovery.fields, schema_dir())
@@ -362,8 +373,11 @@ class TapNetSuite(Tap):
             return
         with _expected_failures_exit_cleanly(cls):
             config = ctx.params.get("config")
+            given = ctx.params.get("catalog")
             tap = cls(
                 config=config.config if config else None,
+                # The streams a run would read, without discovery's requests before the diagnosis.
+                catalog=json.loads(Path(given).read_text()) if isinstance(given, str) else given or default_catalog(),
                 parse_env_config=bool(config and config.parse_env),
                 validate_config=True,
             )
@@ -374,6 +388,30 @@ class TapNetSuite(Tap):
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)
+
+
+def default_catalog(streams: t.Iterable[str] | None = None) -> dict:
+    """A catalog of catalogued streams (by default those a run without a catalog reads), with their
+    standard columns, all selected: made without a request (no custom fields, nothing probed)."""
+    names = list(streams) if streams is not None else [table.stream for table in TABLES if table.selected_by_default]
+    entries = []
+    for name in names:
+        table = entry_for(name)
+        if table is None:
+            msg = f"{name} is not a catalogued stream"
+            raise NetSuiteConfigError(msg)
+        entries.append(
+            {
+                "tap_stream_id": name,
+                "stream": name,
+                "schema": stream_schema(base_properties(table, schema_dir())),
+                "key_properties": list(table.primary_keys),
+                "replication_key": table.replication_key,
+                "replication_method": "INCREMENTAL" if table.replication_key else "FULL_TABLE",
+                "metadata": [{"breadcrumb": [], "metadata": {"selected": True}}],
+            }
+        )
+    return {"streams": entries}
 
 
 @contextlib.contextmanager

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import start_emulator, stop_emulator
-from test_emulator import control, rows
-from test_tap import run_tap
+from helpers import control, messages, rows, run_tap, start_emulator, stop_emulator
 
 from tap_netsuite.catalogue import TABLES
 
@@ -196,8 +194,9 @@ def test_denied_tables_and_columns_are_left_out_with_one_line_each(denied, defau
 def test_the_tables_setting_discovers_only_what_it_names(emulator, tmp_path):
     config = emulator
     control(config, "POST", "/_emulator/metrics/reset", {})
-    streams, _ = discover(tmp_path, config, tables=["customer", "customrecord_*", "account*"])
+    streams, _ = discover(tmp_path, config, tables=["customer", "customrecord_*", "account*", "customlist_segment"])
     assert set(streams) == {
+        "customlist_segment",  # named: the emulated account has no customlist table to list it
         "customer",
         "customrecord_contract",
         "customrecord_shipment_audit",
@@ -224,3 +223,19 @@ def test_a_transient_500_is_retried_never_read_as_a_hidden_column(emulator, defa
     assert sum(injected.values()) >= 10, injected  # a third of discovery's requests failed once
     assert streams == everything
     assert "cannot see" not in log and "left out" not in log
+
+
+def test_a_custom_list_named_in_tables_is_read_whole(emulator, tmp_path):
+    streams, _ = discover(tmp_path, emulator, tables=["customlist_sales_channel"])
+    entry = streams["customlist_sales_channel"]
+    assert entry["replication_method"] == "FULL_TABLE"
+    next(m for m in entry["metadata"] if m["breadcrumb"] == [])["metadata"]["selected"] = True
+    (tmp_path / "catalog.json").write_text(json.dumps({"streams": [entry]}))
+    result = run_tap(tmp_path, emulator, "--catalog", str(tmp_path / "catalog.json"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    sent = [m["record"] for m in messages(result.stdout, "RECORD", "customlist_sales_channel")]
+    assert sent == [
+        {"id": row["id"], "name": row["name"], "isinactive": row["isinactive"]}
+        for row in rows(emulator, "customlist_sales_channel")
+    ]
+    assert [m["stream"] for m in messages(result.stdout, "ACTIVATE_VERSION")] == ["customlist_sales_channel"]

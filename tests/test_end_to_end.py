@@ -55,20 +55,26 @@ def world(tmp_path_factory):
         cluster = Cluster()
         with cluster.connect() as conn:
             conn.execute("CREATE DATABASE warehouse")
-        env = {
-            **os.environ,
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "MELTANO_DATABASE_URI": f"sqlite:///{tmp}/meltano.db",
-            "TAP_NETSUITE_PAGE_SIZE": "300",
-            "TARGET_POSTGRES_HOST": "127.0.0.1",
-            "TARGET_POSTGRES_PORT": str(cluster.port),
-            "TARGET_POSTGRES_USER": cluster.user,
-            "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
-            "TARGET_POSTGRES_DATABASE": "warehouse",
-            **{f"TAP_NETSUITE_{key.upper()}": str(value) for key, value in config.items()},
-        }
+        env = meltano_env(tmp, cluster, config)
         yield {"config": config, "cluster": cluster, "env": env, "tmp": tmp}
         cluster.stop()
+
+
+def meltano_env(tmp, cluster: Cluster, config: dict, **extra: str) -> dict:
+    """Meltano's environment: its own database, the tap at `config`, the target at `cluster`."""
+    return {
+        **os.environ,
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MELTANO_DATABASE_URI": f"sqlite:///{tmp}/meltano.db",
+        "TAP_NETSUITE_PAGE_SIZE": "300",
+        "TARGET_POSTGRES_HOST": "127.0.0.1",
+        "TARGET_POSTGRES_PORT": str(cluster.port),
+        "TARGET_POSTGRES_USER": cluster.user,
+        "TARGET_POSTGRES_PASSWORD": "unused-trust-auth",
+        "TARGET_POSTGRES_DATABASE": "warehouse",
+        **{f"TAP_NETSUITE_{key.upper()}": str(value) for key, value in config.items()},
+        **extra,
+    }
 
 
 def meltano(world, *args: str) -> subprocess.CompletedProcess:

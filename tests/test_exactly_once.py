@@ -37,9 +37,35 @@ from tap_netsuite.suiteql import PY_DATETIME_FORMAT, KeysetSpec, rendered_second
 pytestmark = pytest.mark.slow  # minutes: left out of `bin/test -m "not slow"`
 
 UTC = dt.timezone.utc
-STREAMS = ("customer", "invoice", "deleted_record")
-PROPERTIES = {s: json.loads((schema_dir() / f"{s}.json").read_text())["properties"] for s in STREAMS}
+# The three streams a run without a catalog reads, a generic incremental table and a custom
+# record type: every run here reads these five through a catalog that selects them.
+LEGACY = ("customer", "invoice", "deleted_record")
+STREAMS = (*LEGACY, "vendor", "customrecord_contract")
+# The schema files of the legacy streams (what test_randomized_sync reads from the warehouse).
+PROPERTIES = {s: json.loads((schema_dir() / f"{s}.json").read_text())["properties"] for s in LEGACY}
+# Every stream's properties as the runs' SCHEMA messages give them: custom fields included.
+SENT_PROPERTIES: dict[str, dict] = {}
+CATALOG: dict = {}  # discovered once (the account's shape is the same on every emulator here)
 KEEP_QUERIES = ("--metrics-queries", "100000")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _catalog(emulator, tmp_path_factory):
+    """`--discover` of STREAMS, all selected: the catalog every run of this module reads."""
+    result = run_tap(tmp_path_factory.mktemp("catalog"), {**emulator, "tables": list(STREAMS)}, "--discover")
+    assert result.returncode == 0, result.stderr[-3000:]
+    catalog = json.loads(result.stdout)
+    assert {entry["tap_stream_id"] for entry in catalog["streams"]} == set(STREAMS)
+    for entry in catalog["streams"]:
+        next(m for m in entry["metadata"] if m["breadcrumb"] == [])["metadata"]["selected"] = True
+        SENT_PROPERTIES[entry["tap_stream_id"]] = entry["schema"]["properties"]
+    CATALOG.update(catalog)
+
+
+def catalog_args(tmp: Path) -> list[str]:
+    path = tmp / "catalog.json"
+    path.write_text(json.dumps(CATALOG))
+    return ["--catalog", str(path)]
 
 
 # -- reading the tap's output ---------------------------------------------------------------
@@ -79,7 +105,7 @@ def counted(stderr: str) -> dict[str, int]:
 
 def sync(tmp: Path, config: dict, state: dict | None = None, **settings) -> list[dict]:
     """One whole run of the tap; its messages. Every record the tap produced must be on stdout."""
-    result = run_tap(tmp, {**config, **settings}, state=state)
+    result = run_tap(tmp, {**config, **settings}, *catalog_args(tmp), state=state)
     assert result.returncode == 0, result.stderr[-4000:]
     msgs = parse(result.stdout)
     written = {s: len(records(msgs, s)) for s in counted(result.stderr)}
@@ -103,6 +129,8 @@ def truth(config: dict) -> dict[str, dict]:
     """The emulator's live rows per stream, by primary key."""
     out = {
         "customer": {r["id"]: r for r in rows(config, "customer")},
+        "vendor": {r["id"]: r for r in rows(config, "vendor")},
+        "customrecord_contract": {r["id"]: r for r in rows(config, "customrecord_contract")},
         "invoice": {r["id"]: r for r in rows(config, "transaction") if r["type"] == "CustInvc"},
         "deleted_record": {
             (r["type"], r["recordid"]): r for r in rows(config, "deletedrecord") if r["type"] in ("customer", "invoice")
@@ -154,8 +182,10 @@ def got(value, prop: dict):
     return value
 
 
-def differences(stream: str, sent: dict, want: dict, zone: ZoneInfo) -> list[str]:
-    props = PROPERTIES[stream]
+def differences(stream: str, sent: dict, want: dict, zone: ZoneInfo, props: dict | None = None) -> list[str]:
+    """What differs between a record sent and the emulator's row, column by column of `props`
+    (the stream's schema file when not given)."""
+    props = props if props is not None else PROPERTIES[stream]
     out = []
     if set(sent) != set(props):
         out.append(f"{stream} {ident(stream, want)}: columns {sorted(set(sent) ^ set(props))}")
@@ -174,12 +204,13 @@ def assert_equal_rows(stream: str, sent: dict, want: dict, zone: ZoneInfo) -> No
     missing, extra = set(want) - set(sent), set(sent) - set(want)
     assert not missing, f"{stream}: {len(missing)} records never sent, e.g. {sorted(missing)[:10]}"
     assert not extra, f"{stream}: {len(extra)} records sent that the emulator lacks, e.g. {sorted(extra)[:10]}"
-    wrong = [d for k in sorted(want) for d in differences(stream, sent[k], want[k], zone)]
+    props = SENT_PROPERTIES[stream]
+    wrong = [d for k in sorted(want) for d in differences(stream, sent[k], want[k], zone, props)]
     assert not wrong, f"{len(wrong)} differing values, first ones:\n" + "\n".join(wrong[:15])
 
 
 def replication_key(stream: str) -> str:
-    return "deleteddate" if stream == "deleted_record" else "lastmodifieddate"
+    return {"deleted_record": "deleteddate", "customrecord_contract": "lastmodified"}.get(stream, "lastmodifieddate")
 
 
 def assert_once_in_key_order(stream: str, sent: list[dict]) -> None:
@@ -267,7 +298,7 @@ def at(config: dict, table: str, ids: list[int], moment: str, **changes) -> list
 
 
 def live_ids(config: dict, table: str, n: int, skip: int = 0, kind: str | None = "CustInvc") -> list[int]:
-    found = [r["id"] for r in rows(config, table) if table == "customer" or r["type"] == kind]
+    found = [r["id"] for r in rows(config, table) if table != "transaction" or r["type"] == kind]
     return found[skip : skip + n]
 
 
@@ -296,6 +327,15 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
         tz = ZoneInfo(zone)
         invoices = live_ids(config, "transaction", 200)
         customers = live_ids(config, "customer", 30)
+        vendors = live_ids(config, "vendor", 4)
+        contracts = live_ids(config, "customrecord_contract", 20)
+        # Twelve contracts in one second: a tie on the replication key that the keyset breaks by id.
+        control(
+            config,
+            "POST",
+            "/_emulator/update",
+            {"table": "customrecord_contract", "ids": contracts[:12], "same_timestamp": True, "set": {"name": "Bulk"}},
+        )
         # A bulk edit: 60 invoices in one second, more than two pages of 25, with NULLs set.
         control(
             config,
@@ -316,12 +356,17 @@ def test_every_switch_position_sends_every_record_once_column_for_column(tmp_pat
                 second = n % 2 == 1
                 at(config, "transaction", invoices[60 + 3 * n : 63 + 3 * n], repeated(tz, minute, second))
                 at(config, "customer", customers[2 * n : 2 * n + 2], repeated(tz, minute, not second))
+                at(config, "vendor", vendors[n : n + 1], repeated(tz, minute, second))
+                at(config, "customrecord_contract", contracts[12 + n : 13 + n], repeated(tz, minute, not second))
             at(config, "transaction", invoices[80:83], (spring + dt.timedelta(minutes=5)).isoformat())
         at(config, "transaction", invoices[90:95], "2026-06-30T23:59:59.250+00:00")
         control(config, "POST", "/_emulator/delete", {"table": "transaction", "ids": invoices[100:104]})
         control(config, "POST", "/_emulator/delete", {"table": "customer", "ids": customers[20:22]})
         control(config, "POST", "/_emulator/insert", {"table": "transaction", "count": 5})
         control(config, "POST", "/_emulator/insert", {"table": "customer", "count": 3})
+        control(config, "POST", "/_emulator/delete", {"table": "customrecord_contract", "ids": contracts[18:20]})
+        control(config, "POST", "/_emulator/insert", {"table": "customrecord_contract", "count": 3})
+        control(config, "POST", "/_emulator/insert", {"table": "vendor", "count": 2})
 
         msgs = sync(tmp_path, config, page_size=25, max_concurrency=3)  # one page beside each plan
         oracle = truth(config)
@@ -593,7 +638,8 @@ def test_changes_during_the_sync_are_all_in_the_union_of_two_syncs(tmp_path, sub
             assert_equal_rows(
                 "invoice", {i: union[i] for i in oracle["invoice"] if i in union}, oracle["invoice"], zone
             )
-            assert_equal_rows("customer", last_version(first, second, stream="customer"), oracle["customer"], zone)
+            for stream in ("customer", "vendor", "customrecord_contract"):
+                assert_equal_rows(stream, last_version(first, second, stream=stream), oracle[stream], zone)
             assert_equal_rows(
                 "deleted_record", last_version(first, second, stream="deleted_record"), oracle["deleted_record"], zone
             )
@@ -609,7 +655,7 @@ def kill_after(tmp: Path, config: dict, stream: str, count: int) -> list[dict]:
     """Start the tap, SIGKILL it once `count` records of `stream` have come out; every
     message it got out before dying, in order."""
     (tmp / "config.json").write_text(json.dumps(config))
-    cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp / "config.json")]
+    cmd = [sys.executable, "-m", "tap_netsuite.tap", "--config", str(tmp / "config.json"), *catalog_args(tmp)]
     lines = []
     with (tmp / "killed.stderr").open("wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO, env=os.environ.copy())
@@ -690,3 +736,29 @@ def test_killed_and_resumed_from_its_last_state_loses_nothing(tmp_path, kill_at)
                 i for i, r in oracle["invoice"].items() if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window
             }
             assert len(again) < len(oracle["invoice"])
+
+
+def test_killed_inside_a_custom_record_stream_and_resumed_loses_nothing(tmp_path):
+    # 1,000 contracts, 50 ms a page of 100: the kill lands while their pages still come (the
+    # writer sends about 64 KB at a time).
+    with running_emulator(tmp_path, "--latency-base-ms", "50", customers=2000, invoices=300, seed=29) as config:
+        zone = ZoneInfo(config["account_timezone"])
+        settings = {**config, "page_size": 100, "max_concurrency": 2}
+        killed = kill_after(tmp_path, settings, "customrecord_contract", 150)
+        oracle = truth(config)
+        assert 150 <= len(records(killed, "customrecord_contract")) < len(oracle["customrecord_contract"])
+        resumed = sync(tmp_path, config, state=states(killed)[-1], page_size=100, max_concurrency=2)
+        for stream in STREAMS:
+            assert_once_in_key_order(stream, records(resumed, stream))
+            assert_equal_rows(stream, last_version(killed, resumed, stream=stream), oracle[stream], zone)
+        # customer, read to its end before the kill (streams go in name order), is read again
+        # from its bookmark less the lookback; the streams after the custom record, from the start.
+        mark = bookmarks(states(killed)[-1]).get(("customer", None))
+        assert mark is not None
+        window = dt.datetime.fromisoformat(mark) - dt.timedelta(minutes=15)
+        again = {r["id"] for r in records(resumed, "customer")}
+        assert again == {
+            i for i, r in oracle["customer"].items() if dt.datetime.fromisoformat(r["lastmodifieddate"]) >= window
+        }
+        assert len(again) < len(oracle["customer"])
+        assert not records(killed, "vendor")

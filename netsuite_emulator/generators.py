@@ -1014,10 +1014,11 @@ def deleted_records(b: Build) -> None:
     """A few records deleted in the generated past, of every type that can be deleted: ids that
     fell in the gaps between the surviving ids (or past them), as a deletion leaves them."""
     rng, rows = b.main, []
+    taken: dict[str, set[int]] = {}
     invoices = max(3, b.sizes.invoices // 500)
     # Invoices and customers first, from the main generator (as before the whole chart).
     for table, kind, count in (("transaction", "invoice", invoices), ("customer", "customer", max(1, invoices // 3))):
-        rows += _deleted_rows(rng, b.conn, table, kind, count, 1000)
+        rows += _deleted_rows(rng, taken, b.conn, table, kind, count, 1000)
     other = b.rng("deletedrecord")
     for declared in tables.DECLARED:
         if declared.deleted_type is None or declared.name == "customer":
@@ -1029,15 +1030,24 @@ def deleted_records(b: Build) -> None:
         else:
             kinds = [declared.deleted_type]
         for kind in kinds:
-            rows += _deleted_rows(other, b.conn, declared.name, kind, 1, 1)
+            rows += _deleted_rows(other, taken, b.conn, declared.name, kind, 1, 1)
     b.insert("deletedrecord", rows)
 
 
 def _deleted_rows(
-    rng: random.Random, conn: sqlite3.Connection, table: str, kind: str, count: int, low: int
+    rng: random.Random,
+    taken_by_table: dict[str, set[int]],
+    conn: sqlite3.Connection,
+    table: str,
+    kind: str,
+    count: int,
+    low: int,
 ) -> list[dict]:
+    """`taken_by_table` caches each id space's ids (and the deleted ones) across calls."""
     id_table = "entity" if table in tables.ENTITY_TYPES else table
-    taken = {r[0] for r in conn.execute(f'SELECT id FROM "{id_table}"')}
+    if id_table not in taken_by_table:
+        taken_by_table[id_table] = {r[0] for r in conn.execute(f'SELECT id FROM "{id_table}"')}
+    taken = taken_by_table[id_table]
     top = max(taken, default=low)
     out = []
     custom_record = kind.startswith("customrecord_")

@@ -17,7 +17,14 @@ import msgspec
 
 from tap_netsuite import parallel
 from tap_netsuite.errors import NetSuiteError, NetSuiteQueryError
-from tap_netsuite.suiteql import KeysetSpec, WholeSpec, boundaries_query, keyset_query, whole_table_query
+from tap_netsuite.suiteql import (
+    KeysetSpec,
+    WholeSpec,
+    boundaries_query,
+    keyset_query,
+    whole_boundaries_query,
+    whole_table_query,
+)
 
 if t.TYPE_CHECKING:
     from tap_netsuite.client import NetSuiteClient
@@ -47,18 +54,69 @@ def all_rows(client: NetSuiteClient, query: str) -> t.Iterator[dict]:
 def read_whole(
     client: NetSuiteClient, spec: WholeSpec, *, decoder: msgspec.json.Decoder | None = None
 ) -> t.Iterator[list]:
-    """Every row of a table a page at a time, in primary-key order, each page after the last
-    row's key at offset 0: no cap on the table's size, and no row read twice or skipped
-    however the table changes between pages (a row added behind the cursor waits for the next run)."""
-    after = None
+    """Every row of a table a page at a time, in primary-key order, always at offset 0: no cap on
+    the table's size, each row once however the table changes (a row added behind a window's
+    cursor waits for the next run).
+
+    The first page is read alone: most tables read whole fit in it. When there is more, one
+    small query gives the key of every page-size-th row after it, and the windows between those
+    keys, one page each, are read side by side within max_concurrency and handed out in order.
+    """
+    rows, more = _whole_page(client, spec, None, None, decoder)
+    yield from [rows] if rows else []
+    if more:
+        yield from _windows_after(client, spec, spec.key(rows[-1]), decoder)
+
+
+def _windows_after(
+    client: NetSuiteClient, spec: WholeSpec, after: tuple, decoder: msgspec.json.Decoder | None
+) -> t.Iterator[list]:
+    """The rows after the key `after`, planned into one-page windows read side by side, in order."""
+    try:
+        plan = all_rows(client, whole_boundaries_query(spec, after=after, every=client.page_size))
+        cuts = [spec.key(row) for row in plan]
+    except NetSuiteQueryError as exc:
+        _LOG.warning(
+            "Reading %s one page at a time: the query that plans windows was refused (%s).", spec.table, exc.detail
+        )
+        cuts = []
+    edges: list[tuple | None] = [after, *cuts, None]
+    sources = [
+        functools.partial(_whole_window, client, spec, low, high, decoder) for low, high in itertools.pairwise(edges)
+    ]
+    yield from parallel.in_order(
+        [functools.partial(_one_by_one, source) for source in sources], ahead=2 * client.limiter.maximum
+    )
+
+
+def _whole_window(
+    client: NetSuiteClient,
+    spec: WholeSpec,
+    after: tuple | None,
+    through: tuple | None,
+    decoder: msgspec.json.Decoder | None,
+) -> t.Iterator[list]:
+    """The rows after the key `after` through the key `through`, a page at a time."""
     while True:
-        page = client.query_page(whole_table_query(spec, after=after), decoder=decoder)
-        rows = _rows(page.get("items", []))
+        rows, more = _whole_page(client, spec, after, through, decoder)
         if rows:
             yield rows
-        if not page.get("hasMore") or not rows:
+        if not more:
             return
         after = spec.key(rows[-1])
+
+
+def _whole_page(
+    client: NetSuiteClient,
+    spec: WholeSpec,
+    after: tuple | None,
+    through: tuple | None,
+    decoder: msgspec.json.Decoder | None,
+) -> tuple[list, bool]:
+    """One page of rows after `after` through `through`, and whether more follow it."""
+    page = client.query_page(whole_table_query(spec, after=after, through=through), decoder=decoder)
+    rows = _rows(page.get("items", []))
+    return rows, bool(page.get("hasMore")) and bool(rows)
 
 
 def read_pages(

@@ -176,17 +176,44 @@ def _literal(value: t.Any, kind: str) -> str:
     return str(int(value)) if kind == "integer" else quote(value)
 
 
-def whole_table_query(spec: WholeSpec, *, after: tuple | None = None) -> str:
-    """One page of a whole-table read: the rows after the key `after`, in primary-key order.
+def _key_beyond(spec: WholeSpec, values: tuple, *, through: bool = False) -> str:
+    """Rows whose key is after `values` (through: at or before them), in the key's order.
 
-    For a key (a, b): `a > x OR (a = x AND b > y)`, which NetSuite can answer from the key's index.
+    For a key (a, b): after is `a > x OR (a = x AND b > y)`, through is `a < x OR (a = x AND b <= y)`:
+    conditions NetSuite can answer from the key's index.
     """
+    alternatives = []
+    for n, (name, kind) in enumerate(spec.keys):
+        equal = [f"{k} = {_literal(v, kk)}" for (k, kk), v in zip(spec.keys[:n], values[:n], strict=True)]
+        last = n == len(spec.keys) - 1
+        op = ("<=" if last else "<") if through else ">"
+        alternatives.append("(" + " AND ".join([*equal, f"{name} {op} {_literal(values[n], kind)}"]) + ")")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def _whole_conditions(spec: WholeSpec, after: tuple | None, through: tuple | None) -> list[str]:
     conditions = [f"({spec.where})"] if spec.where else []
     if after is not None:
-        alternatives = []
-        for n, (name, kind) in enumerate(spec.keys):
-            equal = [f"{k} = {_literal(v, kk)}" for (k, kk), v in zip(spec.keys[:n], after[:n], strict=True)]
-            alternatives.append("(" + " AND ".join([*equal, f"{name} > {_literal(after[n], kind)}"]) + ")")
-        conditions.append("(" + " OR ".join(alternatives) + ")")
+        conditions.append(_key_beyond(spec, after))
+    if through is not None:
+        conditions.append(_key_beyond(spec, through, through=True))
+    return conditions
+
+
+def whole_table_query(spec: WholeSpec, *, after: tuple | None = None, through: tuple | None = None) -> str:
+    """One page of a whole-table read: the rows after the key `after` and through `through`, in key order."""
     order = ", ".join(name for name, _ in spec.keys)
-    return f"SELECT {spec.columns} FROM {spec.table}{_where(conditions)} ORDER BY {order}"
+    return f"SELECT {spec.columns} FROM {spec.table}{_where(_whole_conditions(spec, after, through))} ORDER BY {order}"
+
+
+def whole_boundaries_query(spec: WholeSpec, *, after: tuple, every: int) -> str:
+    """The key of every `every`-th row after the key `after`: where a whole-table read is cut into
+    windows of one page each (see `boundaries_query`), asked as keys, not offsets."""
+    keys = ", ".join(name for name, _ in spec.keys)
+    every = int(every)
+    ranked = (
+        f"SELECT {keys}, ROW_NUMBER() OVER (ORDER BY {keys}) AS position "
+        f"FROM {spec.table}{_where(_whole_conditions(spec, after, None))}"
+    )
+    kept = f"TRUNC(position / {every}) * {every} = position"
+    return f"SELECT {keys}, position FROM ({ranked}) WHERE {kept} ORDER BY position"

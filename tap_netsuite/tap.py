@@ -213,7 +213,7 @@ class TapNetSuite(Tap):
             started = time.monotonic()
             found = discovery.run()
             self.logger.info(
-                "Discovered %d table streams in %.1f s; %d tables unreadable, %d with hidden columns (see the warnings).",
+                "Discovered %d table streams in %.1f s; %d tables unreadable, %d with hidden columns (warned).",
                 len(found),
                 time.monotonic() - started,
                 len(discovery.cost.unreadable),

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from helpers import start_emulator, stop_emulator
-from test_emulator import PREFIX, TS, control, items, post, rows
+from helpers import PREFIX, TS, control, items, post, rows, start_emulator, stop_emulator
 from test_emulator_features import signed
 
 from netsuite_emulator import data, engine, lines, mutations, tables

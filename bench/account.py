@@ -178,7 +178,10 @@ def account(tmp: Path, scale: float, pool: int) -> None:
         first = measure(cmd, save=output)
         seen = emulator.metrics()
         reads = rows_by_read(output)
+        # The floor reads the same pages again at zero latency (only its CPU counts), then the model returns.
+        emulator.configure({"latency_base_ms": 0.0, "latency_per_row_ms": 0.0})
         floor = floor_cpu(emulator.config, [q for q in seen["queries"] if q["status"] == 200], output)
+        emulator.configure({"latency_base_ms": BASE_MS, "latency_per_row_ms": ROW_MS})
         label = f"pool={pool} first sync"
         print(sync_line(label, first, seen, ideal_s(reads, pool), floor), flush=True)
         sizes = sorted(((rows, stream) for (stream, _), rows in reads.items()), reverse=True)

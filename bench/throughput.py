@@ -31,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_MS = (250.0, 0.25)  # base, per row
+STDERR = subprocess.DEVNULL  # where the tap's log goes (bench/account.py keeps it)
 
 
 class Emulator:
@@ -58,6 +59,8 @@ class Emulator:
             str(per_row),
             "--config-out",
             str(self.config_path),
+            "--metrics-queries",
+            "100000",  # every query of a run, for the floor (bench/floor.py) to read again
         ]
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while not self.config_path.exists():
@@ -94,16 +97,22 @@ class Emulator:
         self.proc.wait()
 
 
-def measure(cmd: list[str]) -> tuple[int, float, float, float]:
-    """Run `cmd`, count RECORD lines on its stdout; return records, seconds, CPU seconds, peak RSS MB."""
+def measure(cmd: list[str], save: Path | None = None) -> tuple[int, float, float, float]:
+    """Run `cmd`, count RECORD lines on its stdout (kept in `save` if given); return records,
+    seconds, CPU seconds, peak RSS MB."""
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=STDERR)
     records, tail = 0, b""
+    kept = save.open("wb") if save else None
     while chunk := proc.stdout.read(1 << 20):
+        if kept:
+            kept.write(chunk)
         data = tail + chunk  # a marker may straddle two reads
         records += data.count(b'{"type":"RECORD"') + data.count(b'{"type": "RECORD"')
         tail = data[-20:]
         records -= tail.count(b'{"type":"RECORD"') + tail.count(b'{"type": "RECORD"')
+    if kept:
+        kept.close()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.monotonic() - started
     if status != 0:
@@ -174,15 +183,30 @@ def throughput(tmp: Path, invoices: int) -> None:
 
 
 def cpu(tmp: Path, invoices: int) -> None:
+    """The tap at zero latency, then the floor (bench/floor.py) on the same pages and lines."""
     emulator = Emulator(tmp, invoices, 5, latency=False)
     try:
-        tap = measure(tap_command(tmp, emulator.config, 1))
+        emulator.metrics(reset=True)
+        output = tmp / "tap-output.jsonl"
+        tap = measure(tap_command(tmp, emulator.config, 1), save=output)
         print(line("cpu: tap, zero latency", *tap, None, None), flush=True)
-        floor = measure([sys.executable, str(REPO / "bench" / "floor.py"), str(emulator.config_path)])
-        print(line("cpu: floor, zero latency", *floor, None, None), flush=True)
-        print(f"cpu per record, tap / floor = {(tap[2] / tap[0]) / (floor[2] / floor[0]):.2f}", flush=True)
+        print(floor_line(emulator.config, emulator.metrics()["queries"], output, tap), flush=True)
     finally:
         emulator.stop()
+
+
+def floor_line(config: dict, queries: list[dict], output: Path, tap: tuple) -> str:
+    """The floor's CPU per record on the tap's own pages and lines, and the tap's over it."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from floor import floor_cpu  # a script beside this one
+
+    answered = [q for q in queries if q["status"] == 200]
+    records, seconds = floor_cpu(config, answered, output)
+    per_record, tap_per_record = seconds / max(records, 1), tap[2] / max(tap[0], 1)
+    return (
+        f"cpu: floor (msgspec decode of the same {len(answered)} pages, the same {records} lines written) "
+        f"cpu_us_per_record={1e6 * per_record:.2f}; tap / floor = {tap_per_record / max(per_record, 1e-12):.1f}"
+    )
 
 
 def memory(tmp: Path) -> None:

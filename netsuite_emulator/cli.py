@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import data, faults, formats, lines, oauth2, schema, tables
+from . import data, faults, formats, governance_limits, lines, oauth2, schema, tables
 from .engine import Engine, Settings
 from .faults import Faults
 from .generators import Sizes
@@ -154,6 +154,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--retry-after-s", type=float, help="send Retry-After: S on every 429 (NetSuite's own is unsure; off)"
     )
+    serve.add_argument(
+        "--integration-concurrency",
+        type=int,
+        help="a limit allocated to the tap's integration record (governanceLimits: integrationSpecific)",
+    )
+    serve.add_argument(
+        "--allocated-elsewhere",
+        type=int,
+        default=0,
+        help="concurrency allocated to the customer's other integrations (less unallocated)",
+    )
+    serve.add_argument(
+        "--governance-role",
+        choices=("administrator", "other"),
+        default="administrator",
+        help="governanceLimits answers only an administrator's role; other: 403",
+    )
     serve.add_argument("--latency-base-ms", type=float, default=0.0)
     serve.add_argument("--latency-per-row-ms", type=float, default=0.0)
     serve.add_argument(
@@ -290,6 +307,11 @@ def serve(args: argparse.Namespace) -> int:
             lines.LineShape(args.lines_per_transaction, sizes.count("item"), dated_from),
         ),
         _oauth2(args, config),
+        governance_limits.Allocation(
+            integration=args.integration_concurrency,
+            others=args.allocated_elsewhere,
+            administrator=args.governance_role == "administrator",
+        ),
     )
     server = EmulatorServer((args.host, args.port), state)
     host, port = str(server.server_address[0]), int(server.server_address[1])

@@ -7,6 +7,7 @@ NetSuite routes (counted in metrics under the route's name):
 - ``GET /services/rest/record/v1/{type}/{id}`` (record)
 - ``POST|PATCH|PUT|DELETE /services/rest/record/v1/{type}[/{id}]`` (record; see `record_writes`)
 - ``GET|POST /app/site/hosting/restlet.nl?script=&deploy=`` (restlet)
+- ``GET /services/rest/system/v1/governanceLimits`` (governance; see `governance_limits`)
 - anything else under ``/services/rest/``: signed, then 404 (rest)
 Order: fault on demand -> authentication -> concurrency slot -> handler -> latency -> answer.
 ``/_emulator/...`` are unsigned test controls (see `control_routes`).
@@ -19,11 +20,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import SplitResult, urlsplit
 
-from . import control_routes, record_writes, records, responses, restlets, suiteql
+from . import control_routes, governance_limits, record_writes, records, responses, restlets, suiteql
 from .engine import Engine
 from .faults import Faults
 from .governance import Latency, Metrics, Pool
@@ -51,6 +52,7 @@ class State:
     faults: Faults
     mutator: Mutator
     oauth2: TokenService | None = None
+    allocation: governance_limits.Allocation = field(default_factory=governance_limits.Allocation)
 
 
 def route_of(path: str) -> str:
@@ -58,6 +60,8 @@ def route_of(path: str) -> str:
         return "suiteql"
     if path == TOKEN_PATH:
         return "token"
+    if path == governance_limits.PATH:
+        return "governance"
     if path.startswith(RECORD_PREFIX + "metadata-catalog"):
         return "metadata"
     if path.startswith(RECORD_PREFIX):
@@ -157,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
             return record_writes.handle(state, method, url.path, body, f"http://{host}", key)
         if route == "restlet":
             return restlets.handle(state, method, url.query, body, self.headers.get("Content-Type", ""))
+        if route == "governance" and method == "GET":
+            return governance_limits.handle(state)
         return responses.rest_error(404, f"The requested path {url.path} does not exist.", "NONEXISTENT_ID")
 
     def _token(self, body: bytes) -> Reply:

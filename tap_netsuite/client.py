@@ -128,6 +128,10 @@ class NetSuiteClient(RecordAPI):
         params = {"limit": limit or self.page_size, "offset": offset}
         return self._send("POST", SUITEQL_PATH, params=params, body={"q": query}, query=query, decoder=decoder)
 
+    def rest_get(self, path: str) -> t.Any:
+        """GET a REST web services path (such as `governance.PATH`), signed and retried like a page."""
+        return self._send("GET", path)
+
     # RESTlets -------------------------------------------------------------
 
     def call_restlet(

@@ -47,8 +47,11 @@ def clock_skew(client: NetSuiteClient) -> float | None:
     return (client.last_local_date - server).total_seconds()
 
 
-def report(client: NetSuiteClient, streams: t.Iterable[t.Any]) -> tuple[bool, list[str]]:
-    """(all streams readable, the lines to show)."""
+def report(
+    client: NetSuiteClient, streams: t.Iterable[t.Any], more: t.Callable[[], list[str]] | None = None
+) -> tuple[bool, list[str]]:
+    """(all streams readable, the lines to show). `more` adds its lines after the streams'
+    unless the credentials were refused (another attempt would only add a failed login)."""
     auth = client.auth
     method = (
         f"OAuth 2.0 client credentials (client_id {last_four(auth.client_id)}, certificate {auth.certificate_id})"
@@ -76,6 +79,8 @@ def report(client: NetSuiteClient, streams: t.Iterable[t.Any]) -> tuple[bool, li
             failures.append(exc)
             outcome = "FAILED: " + str(exc).splitlines()[0]
         lines.append(f"  {stream.name:<19}: {outcome}")
+    if more is not None and not any(isinstance(f, NetSuiteAuthError) for f in failures):
+        lines.extend(more())
     skew = clock_skew(client)
     if skew is not None:
         verdict = (

@@ -162,6 +162,8 @@ class LineSetStream(SuiteQLStream):
     already loaded, reads every set since `start_date`.
     """
 
+    reads_ahead = False  # get_records reads the transactions that moved, not one keyset
+
     @property
     def partitions(self) -> list[dict]:
         # The SDK sets a partition's context into its records: `deleted` is the records' own column.
@@ -255,6 +257,8 @@ class LinkStream(SuiteQLStream):
     by keyset on `lastmodifieddate`; each page's links by `previousdoc`/`nextdoc IN (...)`. A
     link's `changed_at` is the later header time of its two transactions among those read.
     """
+
+    reads_ahead = False  # get_records reads the transactions that moved, not one keyset
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         tap = self.netsuite_tap

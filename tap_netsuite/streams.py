@@ -44,7 +44,42 @@ def schema_dir() -> t.Any:
 SCHEMAS = SchemaDirectory(schema_dir())
 
 
-class SuiteQLStream(FastRecordPath):
+class TableStream(FastRecordPath):
+    """What the two table classes share: a partition's read opened by `open_read` (thread-safe,
+    so the tap's scheduler can open it while the streams before it are written), and its
+    records handed out page by page (`records_of`)."""
+
+    # Whether the tap's scheduler may begin this stream's reads ahead of its turn: a stream whose
+    # get_records reads otherwise than `table_records` (tap_netsuite.lines) says no.
+    reads_ahead: t.ClassVar[bool] = True
+
+    def read_start(self, context: Context | None) -> dt.datetime | None:  # noqa: ARG002
+        """Where the SDK will start this partition, known before the sync (None: from the beginning)."""
+        return None
+
+    def sdk_start(self, context: Context | None) -> dt.datetime | None:  # noqa: ARG002
+        """Where the SDK starts this partition now that its turn has come."""
+        return None
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:
+        """What makes the partition's records, and its pages from `start`, read lazily."""
+        raise NotImplementedError
+
+    def table_records(self, context: Context | None) -> t.Iterator[dict]:
+        """The partition's records: from the read begun ahead by the tap's scheduler while the
+        streams before this one were written, else (not listed, or listed from another start)
+        from a read begun now."""
+        tap = self.netsuite_tap
+        start = self.sdk_start(context)
+        to_records, pages = tap.read_ahead(self.name, context, start) or self.open_read(context, start)
+        try:
+            yield from records_of(self, pages, to_records)
+        except BaseException:  # this stream failed or was stopped: so are the reads ahead
+            tap.stop_reading_ahead()
+            raise
+
+
+class SuiteQLStream(TableStream):
     """A table read incrementally on its replication key by keyset, in (key, tiebreak) order.
 
     Made for one catalogue entry by `stream_class`; its JSON Schema (standard columns the
@@ -68,10 +103,39 @@ class SuiteQLStream(FastRecordPath):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        return self.table_records(context)
+
+    def sdk_start(self, context: Context | None) -> dt.datetime | None:
+        return self.get_starting_timestamp(context)
+
+    def saved_bookmark(self, context: Context | None) -> dict:
+        """This partition's bookmark as the run began (read only: nothing is added to the state)."""
+        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
+        if context:
+            found = [p for p in state.get("partitions", []) if p.get("context") == dict(context)]
+            return found[0] if found else {}
+        return state
+
+    def read_start(self, context: Context | None) -> dt.datetime | None:
+        """Where the SDK will start this partition (`get_starting_timestamp` once it has written
+        its starting value), worked out before the sync from the saved state and start_date."""
+        bookmark = self.saved_bookmark(context)
+        value = (
+            bookmark.get("replication_key_value") if bookmark.get("replication_key") == self.replication_key else None
+        )
+        if start_date := self.config.get("start_date"):
+            value = self.compare_start_date(value, start_date) if value else start_date
+        if not value:
+            return None
+        moment = dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterator[list]]:
+        """What makes this partition's records, and its pages from `start` (read lazily, by
+        `read_pages`); thread-safe, so that the scheduler can run it before the stream's turn."""
         tap = self.netsuite_tap
         zone = tap.reading_zone()
-        start = self.get_starting_timestamp(context)
-        bookmarked = bool(self.get_context_state(context).get("replication_key_value"))
+        bookmarked = bool(self.saved_bookmark(context).get("replication_key_value"))
         if start is not None and bookmarked:
             # Re-read a safety window before the bookmark: rows committed late
             # (after a sync read past their timestamp) are picked up, and upserted.
@@ -97,7 +161,7 @@ class SuiteQLStream(FastRecordPath):
             # speed. Later syncs usually find little, and read only what they need.
             read_ahead_by_offset=not bookmarked,
         )
-        yield from records_of(self, pages, to_records)
+        return to_records, pages
 
     def where_for(self, context: Context | None) -> str | None:  # noqa: ARG002
         """The stream's own filter, for one partition."""
@@ -115,7 +179,7 @@ class SuiteQLStream(FastRecordPath):
         )
 
 
-class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
+class WholeTableStream(ActivateVersionAtEnd, TableStream):
     """A table without a replication column, read whole every run by keyset on its primary key.
 
     Pages continue after the last row's key (offset 0 every time), so any size is read; once
@@ -134,6 +198,11 @@ class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
         return self.where
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        yield from self.table_records(context)
+        self.activate_version()
+        self.netsuite_tap.message_writer.flush()
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:  # noqa: ARG002
         tap = self.netsuite_tap
         properties = {
             name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
@@ -147,9 +216,7 @@ class WholeTableStream(ActivateVersionAtEnd, FastRecordPath):
             where=self.where_for(context),
             keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
         )
-        yield from records_of(self, read_whole(tap.client, spec, decoder=to_records.page_decoder), to_records)
-        self.activate_version()
-        tap.message_writer.flush()
+        return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)
 
 
 def records_of(stream: FastRecordPath, pages: t.Iterable[list], to_records: RecordConverter) -> t.Iterator[dict]:
@@ -281,9 +348,6 @@ class DeletedRecordStream(SuiteQLStream):
 
     def where_for(self, context: Context | None) -> str | None:
         return f"type = {quote(context['type'])}" if context else None
-
-
-TableStream = SuiteQLStream | WholeTableStream
 
 
 def stream_class(table: Table, reader: type[SuiteQLStream] | None = None) -> type[SuiteQLStream | WholeTableStream]:

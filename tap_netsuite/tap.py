@@ -21,7 +21,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_netsuite import custom_queries, diagnose, paging, parallel, sdk_fast_path, settings
+from tap_netsuite import custom_queries, diagnose, governance, paging, parallel, sdk_fast_path, settings
 from tap_netsuite.auth import OAUTH2_SETTINGS, TBA_SETTINGS
 from tap_netsuite.catalogue import TABLES, entry_for
 from tap_netsuite.client import NetSuiteClient
@@ -30,7 +30,8 @@ from tap_netsuite.convert import UTC, zone_from_clock, zone_from_setting
 from tap_netsuite.discovery import Discovery, Found
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteError
 from tap_netsuite.lines import LINE_STREAM_CLASSES
-from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, schema_dir, stream_class
+from tap_netsuite.scheduler import Read, Scheduler
+from tap_netsuite.streams import STREAM_CLASSES, OpenInvoiceAgingStream, TableStream, schema_dir, stream_class
 from tap_netsuite.suiteql import DATETIME_FORMAT, quote
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
@@ -130,12 +131,16 @@ class TapNetSuite(Tap):
         ),
         th.Property(
             "max_concurrency",
-            th.IntegerType(minimum=1, maximum=100),
-            default=2,
-            description="Most SuiteQL requests in flight at once for the whole tap. NetSuite's pool "
-            "is per account and shared with every other integration: 5 on a standard account, 15 "
-            "premium, 20 enterprise, plus 10 per SuiteCloud Plus licence. Keep it below what others "
-            "need; on a 429 the tap halves its own concurrency for a while.",
+            th.CustomType(
+                {"type": ["string", "integer"], "pattern": "^(auto|[1-9][0-9]*)$", "minimum": 1, "maximum": 100}
+            ),
+            default=governance.DEFAULT,
+            description="Most requests in flight at once for the whole tap (1 to 100), or auto. NetSuite's "
+            "pool is per account and shared with every other integration: 5 on a standard account, 15 "
+            "premium, 20 enterprise, plus 10 per SuiteCloud Plus licence. auto asks NetSuite's "
+            "governanceLimits (an administrator's role only) and takes a limit allocated to this "
+            "integration whole, else half the unallocated limit (5 -> 2, 15 -> 7); 2 when NetSuite does not "
+            "say. On a 429 the tap halves its own concurrency for a while. --test shows the account's limit.",
         ),
         th.Property(
             "lookback_minutes",
@@ -211,6 +216,8 @@ class TapNetSuite(Tap):
         ),
     ).to_dict()
 
+    scheduler: Scheduler | None = None  # the run's reads ahead, from the first stream's turn (read_ahead)
+
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         # When this run began, before any stream read: where sets of transaction lines start
         # on their first sync (lines.LineSetStream).
@@ -269,7 +276,7 @@ class TapNetSuite(Tap):
             self.logger,
             schema_dir(),
             tables=self.config.get("tables"),
-            workers=self.config.get("max_concurrency", 2),
+            workers=self.client.limiter.maximum,  # max_concurrency, auto resolved
         )
 
     def _from_catalog(self) -> list[Found]:
@@ -300,15 +307,53 @@ class TapNetSuite(Tap):
         credentials: dict[str, t.Any] = {
             name: c.get(name) for name in (*TBA_SETTINGS, *OAUTH2_SETTINGS, "private_key_path")
         }
-        return NetSuiteClient(
+        configured = governance.setting(c.get("max_concurrency"))  # None: auto
+        client = NetSuiteClient(
             account_id=c["account_id"],
             **credentials,
             oauth_scopes=scopes,
             base_url=c.get("base_url"),
             page_size=c.get("page_size", 1000),
-            max_concurrency=c.get("max_concurrency", 2),
+            max_concurrency=configured or governance.MAXIMUM,
             request_timeout=c.get("request_timeout", 900),
         )
+        if configured is None:
+            # auto: NetSuite's governanceLimits, asked before any other request is made.
+            client.limiter.maximum = client.limiter.limit = governance.resolve(client)
+        return client
+
+    def read_ahead(self, stream: str, context: t.Mapping | None, start: dt.datetime | None) -> t.Any:
+        """A stream's read begun while the streams before it were written (`Scheduler.take`), or
+        None. The first stream to ask lists the run's reads and begins them: up to
+        max_concurrency streams beyond the one being written (see `scheduler`)."""
+        if self.scheduler is None or self.scheduler.finished:
+            _ = self.client, self._zone_probe  # made once, here, not by two reading threads at once
+            self.scheduler = Scheduler(self.planned_reads(), ahead=self.client.limiter.maximum)
+        return self.scheduler.take(stream, context, start)
+
+    def stop_reading_ahead(self) -> None:
+        """A stream ended early (failed, or the SDK stopped it): the reads ahead stop too."""
+        if self.scheduler is not None:
+            self.scheduler.close()
+            self.scheduler = None
+
+    def planned_reads(self) -> list[Read]:
+        """The reads `Tap.sync_all` will ask for, in its order: each selected table stream
+        (child streams are synced by their parents; this tap has none), partition by partition."""
+        reads: list[Read] = []
+        for stream in self.streams.values():
+            if (
+                not isinstance(stream, TableStream)
+                or not stream.reads_ahead
+                or not stream.selected
+                or stream.parent_stream_type
+            ):
+                continue
+            contexts: list[dict | None] = [*(stream.partitions or [])] or [None]
+            for context in contexts:
+                start = stream.read_start(context)
+                reads.append(Read(stream.name, context, start, functools.partial(stream.open_read, context, start)))
+        return reads
 
     def reading_zone(self) -> dt.tzinfo:
         """The zone NetSuite renders and reads datetimes in: `account_timezone`'s at once while
@@ -412,7 +457,9 @@ class TapNetSuite(Tap):
                 validate_config=True,
             )
             selected = [stream for stream in tap.streams.values() if stream.selected]
-            ok, lines = diagnose.report(tap.client, selected)
+            ok, lines = diagnose.report(
+                tap.client, selected, more=lambda: governance.report(tap.client, tap.config.get("max_concurrency"))
+            )
         for line in lines:
             print(line, file=sys.stderr if not ok else sys.stdout)
         ctx.exit(0 if ok else 1)

@@ -42,7 +42,10 @@ from floor import floor_cpu  # a script beside this one
 from throughput import measure
 
 # Line streams: measured at size by bench/lines.py, not part of this account.
-LINE_STREAMS = ("transactionline", "transactionline_set", "transactionaccountingline", "nexttransactionlinelink", "previoustransactionlinelink")
+LINE_STREAMS = (
+    *("transactionline", "transactionline_set", "transactionaccountingline"),
+    *("nexttransactionlinelink", "previoustransactionlinelink"),
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BASE_MS, ROW_MS = 250.0, 0.25

@@ -11,6 +11,7 @@ the input catalog). `paging` does the reading.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.resources
 import threading
@@ -26,7 +27,7 @@ from tap_netsuite.columns import kind_of
 from tap_netsuite.convert import RecordConverter, filter_literal
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteDataError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages, read_whole
-from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase
+from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase, records_from_pages
 from tap_netsuite.suiteql import KeysetSpec, WholeSpec, quote, select_list
 
 if t.TYPE_CHECKING:
@@ -66,14 +67,19 @@ class TableStream(FastRecordPath):
         raise NotImplementedError
 
     def table_records(self, context: Context | None) -> t.Iterator[dict]:
-        """The partition's records: from the read begun ahead by the tap's scheduler while the
-        streams before this one were written, else (not listed, or listed from another start)
-        from a read begun now."""
+        """The partition's records, one by one (see `record_pages`)."""
+        for page in self.record_pages(context):
+            yield from page
+
+    def record_pages(self, context: Context | None) -> t.Iterator[t.Iterable[dict]]:
+        """The partition's records, a page at a time: from the read begun ahead by the tap's
+        scheduler while the streams before this one were written, else (not listed, or listed
+        from another start) from a read begun now."""
         tap = self.netsuite_tap
         start = self.sdk_start(context)
         to_records, pages = tap.read_ahead(self.name, context, start) or self.open_read(context, start)
         try:
-            yield from records_of(self, pages, to_records)
+            yield from pages_of(self, pages, to_records)
         except BaseException:  # this stream failed or was stopped: so are the reads ahead
             tap.stop_reading_ahead()
             raise
@@ -102,6 +108,7 @@ class SuiteQLStream(TableStream):
     # over each record was a third of the tap's CPU per record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
+    @records_from_pages
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         return self.table_records(context)
 
@@ -197,8 +204,13 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
         """The stream's own filter (one partition: the whole table)."""
         return self.where
 
+    @records_from_pages
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        yield from self.table_records(context)
+        return self.table_records(context)
+
+    def record_pages(self, context: Context | None) -> t.Iterator[t.Iterable[dict]]:
+        """The table's records a page at a time; once all are sent, its ACTIVATE_VERSION."""
+        yield from super().record_pages(context)
         self.activate_version()
         self.netsuite_tap.message_writer.flush()
 
@@ -219,28 +231,48 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
         return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)
 
 
-def records_of(stream: FastRecordPath, pages: t.Iterable[list], to_records: RecordConverter) -> t.Iterator[dict]:
-    """A table stream's records, page by page, once the account's clock has confirmed the zone."""
+def pages_of(
+    stream: FastRecordPath, pages: t.Iterable[list], to_records: RecordConverter
+) -> t.Iterator[t.Iterable[dict]]:
+    """A table stream's records, a page at a time, once the account's clock has confirmed the zone.
+
+    Each page is a list of records, or (when its rows had to be converted one by one) an
+    iterator that makes them as they are taken, so that a bad value stops the stream after
+    the records before it.
+    """
     tap = stream.netsuite_tap
     stream.start_reading()
     pages = iter(pages)
-    try:
+    with _naming_the_stream(stream):
         first = next(pages, None)  # the first page (and a plan), read while the clock is asked
-        tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
-        if first is not None:
-            stream.page_read()
-            yield from to_records.records(first)
-        for rows in pages:
-            stream.page_read()
-            yield from to_records.records(rows)
+    tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
+    while first is not None:
+        stream.page_read()
+        records = to_records.records(first)
+        yield records if type(records) is list else _one_by_one(stream, records)
+        with _naming_the_stream(stream):
+            first = next(pages, None)
+    # Every record handed out has been written by now: send them on, even if no STATE follows.
+    tap.message_writer.flush()
+
+
+def _one_by_one(stream: FastRecordPath, records: t.Iterable[dict]) -> t.Iterator[dict]:
+    """A page's records made as they are taken (a list when made column by column: every value converted)."""
+    with _naming_the_stream(stream):
+        yield from records
+
+
+@contextlib.contextmanager
+def _naming_the_stream(stream: FastRecordPath) -> t.Iterator[None]:
+    """A value that cannot be converted or written, with the stream's name and what to do."""
+    try:
+        yield
     except NetSuiteDataError as exc:
         msg = (
             f"Stream {stream.name!r}, {exc}. NetSuite sent a value its column's type cannot hold: "
             "deselect the column, or report the value with the column's type in schemas/."
         )
         raise NetSuiteDataError(msg) from None
-    # Every record yielded has been written by now: send them on, even if no STATE follows.
-    tap.message_writer.flush()
 
 
 class Progress:

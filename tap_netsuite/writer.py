@@ -88,10 +88,22 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         with self._whole():
             self._encode_kept_records()
 
+    def write_records(self, records: list[dict], envelope: tuple[bytes, bytes]) -> None:
+        """The RECORD lines of `records` (see `write_record`), encoded at once: a page's worth."""
+        self._encode_records()  # records given before these go out before them
+        with self._whole():
+            for start in range(0, len(records), RECORDS_KEPT):  # small buffers, reused by malloc
+                self._encode(records[start : start + RECORDS_KEPT], envelope)
+
     def _encode_kept_records(self) -> None:
-        before, after = self._envelope
-        lines = encoder.encode_lines(self._records)  # one JSON object per line, each ending in \n
+        self._encode(self._records, self._envelope)
         self._records.clear()
+
+    def _encode(self, records: list[dict], envelope: tuple[bytes, bytes]) -> None:
+        if not records:
+            return
+        before, after = envelope
+        lines = encoder.encode_lines(records)  # one JSON object per line, each ending in \n
         # A line of JSON holds no raw newline (msgspec writes one in a string as \n), so every
         # newline ends a record.
         pending = self._pending
@@ -99,13 +111,15 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         pending += lines[:-1].replace(b"\n", after + b"\n" + before)
         pending += after
         pending += b"\n"
-        while len(pending) >= BLOCK:
+        start = 0
+        while len(pending) - start >= BLOCK:
             # The blocks written are those of records written one by one: each ends with the
             # line that reaches BLOCK bytes. (A block much over the 64 KB a pipe holds is more
             # often cut part-written when a reader kills the tap; cut lines are what it then sees.)
-            end = pending.index(b"\n", BLOCK - 1) + 1
-            self._write_out(pending[:end])
-            del pending[:end]
+            end = pending.index(b"\n", start + BLOCK - 1) + 1
+            self._write_out(pending[start:end])
+            start = end
+        del pending[:start]  # once, not per block: a page's lines are several blocks
 
     def flush(self) -> None:
         with self._whole():

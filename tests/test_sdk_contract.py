@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+import msgspec
 import pytest
 from singer_sdk import Stream
 from singer_sdk.streams import core as sdk_stream_core
 
 from tap_netsuite import sdk_fast_path
+from tap_netsuite.errors import NetSuiteDataError
 from tap_netsuite.sdk_fast_path import PROVEN_SIGNATURES, parameters, sdk_differences
-from tap_netsuite.tap import TapNetSuite
+from tap_netsuite.tap import TapNetSuite, default_catalog
 
 FIXED_NOW = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
 
@@ -69,7 +71,7 @@ def test_another_version_or_a_changed_signature_is_told_apart():
         (),
         {
             k: getattr(Stream, k)
-            for k in (*PROVEN_SIGNATURES, *sdk_fast_path.ACTIVATE_SIGNATURES)
+            for k in (*PROVEN_SIGNATURES, *sdk_fast_path.ACTIVATE_SIGNATURES, *sdk_fast_path.CALLED_SIGNATURES)
             if k != "_write_record_message"
         },
     )
@@ -106,7 +108,9 @@ def test_streams_have_the_private_attributes_and_is_flushed_decides_state(emulat
     assert stream.state_manager.is_flushed is True
 
 
-def synced_output(config: dict, monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> tuple[bytes, TapNetSuite]:
+def synced_output(
+    config: dict, monkeypatch: pytest.MonkeyPatch, *, fast: bool, catalog: dict | None = None, state_every: int = 0
+) -> tuple[bytes, TapNetSuite]:
     """Every line an in-process sync of all streams writes, each page extracted at FIXED_NOW."""
     monkeypatch.setattr(sdk_fast_path, "utc_now", lambda: FIXED_NOW)
     monkeypatch.setattr(sdk_stream_core, "utc_now", lambda: FIXED_NOW)  # the SDK's own path's clock
@@ -122,7 +126,11 @@ def synced_output(config: dict, monkeypatch: pytest.MonkeyPatch, *, fast: bool) 
     if not fast:  # as on an SDK the fast path is not proven on
         monkeypatch.setattr(sdk_fast_path, "SDK_DIFFERENCES", ["singer-sdk 9.9.9 is not 0.54.x"])
         monkeypatch.setattr(sdk_fast_path, "_warned", [])
-    tap = tap_for(config)
+    if state_every:  # STATE after every `state_every` records, inside pages
+        monkeypatch.setattr(sdk_stream_core.Stream, "STATE_MSG_FREQUENCY", state_every)
+    tap = TapNetSuite(config=config, catalog=catalog, parse_env_config=False, validate_config=True)
+    for stream in tap.streams.values():  # a whole table's version is the time its stream was made
+        stream._initialized_at = int(FIXED_NOW.timestamp() * 1000)
     tap.sync_all()
     tap.message_writer.flush()
     monkeypatch.undo()
@@ -149,3 +157,53 @@ def test_the_fast_path_writes_the_very_bytes_of_the_sdks_own_path(emulator, monk
         "Records take singer-sdk's own path (the same output, slower): the fast path is proven on "
         "singer-sdk 0.54.x only, and here singer-sdk 9.9.9 is not 0.54.x."
     ]
+
+
+def test_the_page_path_writes_the_very_bytes_of_the_sdks_own_loop(emulator, monkeypatch):
+    """Streams whose records come a page at a time are written a page at a time (`_sync_pages`):
+    incremental, partitioned (deleted_record) and whole tables (ACTIVATE_VERSION at the end),
+    with STATE every 777 records, which falls inside pages of 300, as the SDK's loop writes them."""
+    config = {**emulator, "page_size": 300}
+    catalog = default_catalog(["customer", "invoice", "deleted_record", "currency", "entityaddress", "transactionline"])
+    paged: list[str] = []
+    sync_pages = sdk_fast_path.FastRecordPath._sync_pages
+
+    def counted(stream, context):
+        paged.append(stream.name)
+        return sync_pages(stream, context)
+
+    monkeypatch.setattr(sdk_fast_path.FastRecordPath, "_sync_pages", counted)
+    fast, _ = synced_output(config, monkeypatch, fast=True, catalog=catalog, state_every=777)
+    assert sorted(set(paged)) == sorted(entry["tap_stream_id"] for entry in catalog["streams"])
+    sdk, _ = synced_output(config, monkeypatch, fast=False, catalog=catalog, state_every=777)
+    lines = fast.splitlines()
+    states = [n for n, line in enumerate(lines) if line.startswith(b'{"type":"STATE"')]
+    records = [line for line in lines if line.startswith(b'{"type":"RECORD"')]
+    assert len(records) > 5000 and len(states) > len(records) // 777
+    assert any(line.startswith(b'{"type":"ACTIVATE_VERSION","stream":"entityaddress"') for line in lines)
+    assert fast == sdk
+
+
+def test_a_value_that_cannot_be_converted_stops_the_page_after_the_records_before_it(emulator, monkeypatch):
+    """A page made row by row (its typed decoding failed) writes the records before a bad value,
+    then stops the stream with the value named, as the SDK's loop does."""
+    monkeypatch.setattr(sdk_fast_path, "utc_now", lambda: FIXED_NOW)
+    out = StdoutBytes()
+    monkeypatch.setattr(sys, "stdout", out)
+    config = {**emulator, "page_size": 300}
+    tap = TapNetSuite(config=config, catalog=default_catalog(["currency"]), parse_env_config=False)
+    stream = tap.streams["currency"]
+    good = [{"id": 1, "name": "US Dollar"}, {"id": 2, "name": "Euro"}]
+
+    def made_one_by_one():
+        yield from good
+        msg = "column 'exchangerate' of row id '3': expected a number, got 'x'"
+        raise NetSuiteDataError(msg)
+
+    monkeypatch.setattr(type(stream), "record_pages", lambda self, context: iter([made_one_by_one()]))
+    stream.page_read()
+    with pytest.raises(NetSuiteDataError, match="expected a number"):
+        stream.sync()
+    tap.message_writer.flush()
+    written = [line for line in bytes(out.written).splitlines() if line.startswith(b'{"type":"RECORD"')]
+    assert [msgspec.json.decode(line)["record"]["id"] for line in written] == [1, 2]

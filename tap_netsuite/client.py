@@ -118,7 +118,7 @@ class NetSuiteClient(RecordAPI):
     # One page -----------------------------------------------------------
 
     def query_page(
-        self, query: str, *, limit: int | None = None, offset: int = 0, decoder: msgspec.json.Decoder | None = None
+        self, query: str, *, limit: int | None = None, offset: int = 0, decoder: PageDecoder | None = None
     ) -> dict:
         """Run one SuiteQL page and return NetSuite's collection as parsed JSON.
 
@@ -173,7 +173,7 @@ class NetSuiteClient(RecordAPI):
         query: str | None = None,
         restlet: bool = False,
         idempotent: bool = True,
-        decoder: msgspec.json.Decoder | None = None,
+        decoder: PageDecoder | None = None,
         headers: dict[str, str] | None = None,
         on_success: t.Callable[[requests.Response, bytes], t.Any] | None = None,
         on_error: t.Callable[[requests.Response], NetSuiteError | None] | None = None,
@@ -323,7 +323,14 @@ class NetSuiteClient(RecordAPI):
         return NetSuiteError(f"NetSuite answered HTTP {status}: {detail}")
 
 
-def _decode(body: bytes, decoder: msgspec.json.Decoder | None = None, query: str | None = None) -> t.Any:
+class PageDecoder(t.Protocol):
+    """What decodes a page typed, such as `msgspec.json.Decoder` or `RecordConverter.page_decoder`:
+    msgspec.DecodeError (ValidationError among them) when the body is not of its type."""
+
+    def decode(self, buf: bytes, /) -> t.Any: ...
+
+
+def _decode(body: bytes, decoder: PageDecoder | None = None, query: str | None = None) -> t.Any:
     """The body as parsed JSON: as `decoder` types it when it can, else as plain JSON.
 
     JSON of another shape than `decoder` expects is not an error here: it is decoded as

@@ -3,6 +3,12 @@
 SuiteQL sends every value as a string, checkboxes as T/F, and datetimes in the
 account's time zone. One function turns a row into a record, driven by the
 stream's JSON Schema rather than per-field code.
+
+A whole page can also be decoded typed (`RecordConverter.page_decoder`): msgspec then reads
+integer and number columns itself, in C. It reads them as `int()` and `Decimal()` do for
+every text NetSuite sends, and refuses (the page then goes the row-by-row way, whose errors
+name the column) what they refuse among those texts, but it is not `int()` for every text:
+see `_PageColumns` for the few it takes that the row-by-row way refuses, and why.
 """
 
 from __future__ import annotations
@@ -225,7 +231,9 @@ class RecordConverter:
     when it was decoded by `page_decoder`.
     """
 
-    def __init__(self, properties: t.Mapping[str, dict], zone: dt.tzinfo) -> None:
+    def __init__(self, properties: t.Mapping[str, dict], zone: dt.tzinfo, keep_text: t.Collection[str] = ()) -> None:
+        """`keep_text`: columns whose rows a reader needs as NetSuite sent them (a whole-table
+        read's number keys, written back into its queries): `page_decoder` leaves them text."""
         times = LocalToUtcText(zone)  # one for all date-time columns: they learn the same hours
         self._columns = [(name, converter(prop, zone, times)) for name, prop in properties.items()]
         # In the comprehension, Decimal itself: one call less per number; its InvalidOperation
@@ -234,7 +242,7 @@ class RecordConverter:
         # Column names become a Struct's attribute names; any other name (never seen in SuiteQL)
         # leaves the page decoder out, and pages are read the ordinary way.
         names_fit = all(name.isidentifier() and not name.startswith("_") for name, _ in self._columns)
-        self._page = _PageColumns(self._columns, times) if names_fit else None
+        self._page = _PageColumns(self._columns, times, keep_text) if names_fit else None
         self.row_type = self._page.row_type if self._page else None
         self.page_decoder = self._page.decoder if self._page else None
 
@@ -258,7 +266,7 @@ class RecordConverter:
             try:
                 return self._page.records(rows)
             except Exception:  # noqa: BLE001 - the row-by-row way gives the same records, or the error
-                return map(self, map(msgspec.structs.asdict, rows))
+                return map(self, map(_as_row, rows))
         return map(self, rows)
 
     def _column_by_column(self, row: dict) -> dict:
@@ -274,17 +282,27 @@ class RecordConverter:
 
 
 class _Row(msgspec.Struct, gc=False):
-    """A SuiteQL row as NetSuite sent it (each column a string, or None when left out), read by column name.
+    """A SuiteQL row, read by column name: integer and number columns as int and Decimal, every
+    other column as NetSuite sent it (a string), None when left out.
 
     Each stream's row type (made by `_PageColumns`) has an attribute per selected column;
     unknown keys such as `links` are skipped while decoding. No cycles: no GC tracking.
     """
 
-    def __getitem__(self, column: str) -> str | None:
+    def __getitem__(self, column: str) -> t.Any:
         try:
             return getattr(self, column)
         except AttributeError:
             raise KeyError(column) from None  # as a row's dict would
+
+
+def _as_row(row: _Row) -> dict:
+    """A typed row as a dict row for `RecordConverter.__call__`: int() and Decimal() give its ints
+    and Decimals back unchanged; its id as text, so that an error names the row as it always did."""
+    values = msgspec.structs.asdict(row)
+    if type(values.get("id")) is int:
+        values["id"] = str(values["id"])
+    return values
 
 
 _consume: t.Callable[[t.Iterable[t.Any]], None] = collections.deque(maxlen=0).extend  # runs an iterator to its end
@@ -294,27 +312,66 @@ class _PageColumns:
     """A page of rows decoded straight into a per-schema Struct, then converted a column at a time.
 
     msgspec decodes the items into one Struct class whose fields are the selected columns in
-    schema order, each `str | None`: any other JSON value (a number, a list) is not the string
-    NetSuite sends, fails validation and the page is decoded as plain JSON instead (see
-    `client._decode`). `msgspec.structs.asdict` then gives each record with every column in
-    order, None where NetSuite left it out, as `RecordConverter.__call__` would; each typed
-    column is converted by one `map` of the same function over the page's values, written back
-    without a Python loop. That is about half the CPU of the row-by-row comprehension.
-    Values the row-by-row way would turn into None ("" and null) take a per-value comprehension
-    for their column; anything that raises sends the whole page to the row-by-row way.
+    schema order. Integer columns are `int | None` and number columns `Decimal | None`, read by
+    msgspec itself from NetSuite's strings (lax mode, `strict=False`: a string to an int); every
+    other column is `str | None`, converted afterwards. A value of another JSON type than the
+    field's (a number in a string column, a list), or a string msgspec cannot read as the
+    column's type ("abc", "", " 12", "+5", "007", "1.5" in an integer column; "abc", "" in a
+    number column), fails validation and the page is decoded as plain JSON instead (see
+    `client._decode`), its rows converted row by row: the same records, or the error naming the
+    column. `msgspec.structs.asdict` then gives each record with every column in order, None
+    where NetSuite left it out, as `RecordConverter.__call__` would, integers and numbers done;
+    each other typed column is converted by one `map` of the same function over the page's
+    values, written back without a Python loop. Values the row-by-row way would turn into None
+    ("" and null) take a per-value comprehension for their column; anything that raises sends
+    the whole page to the row-by-row way.
+
+    What msgspec reads otherwise than `int()` and `Decimal()`, and what is done about it:
+    - "-0" in a number column: lax mode reads it as Decimal('0'), losing the sign that
+      `Decimal("-0")` keeps. A body holding the string "-0" is refused by `decoder` (one
+      search of the body) and goes the row-by-row way: every Decimal is `Decimal(text)`.
+    - Integral values written as JSON numbers in text, "1.0", "1e3", "-2.50E1", in an integer
+      column: msgspec reads them as their integer (1, 1000, -25) where `int()` fails. Taken:
+      the value is an integer, no digit is lost, and NetSuite writes integer columns as
+      plain digits, so only a column whose schema type is wrong could send them. A
+      non-integral one ("1.5", "1e-3") is refused, so the column's error is raised as before.
+    - The text "null" (any case) in an integer or number column: read as null (None), where
+      the row-by-row way fails. Taken: NetSuite writes no such text for a number, and a JSON
+      null, which both ways read as None, must stay on this way (NetSuite may send nulls).
+    - A JSON number (not a string) in an integer or number column: read by msgspec, from its
+      text: 5 as 5 (as `int(5)`), 0.1 as Decimal('0.1') where the row-by-row way gives
+      Decimal(0.1), the binary float's 55 digits. Taken: NetSuite sends strings only, and the
+      number's own text is what it meant.
+    Everything else an integer or number column can hold gives what `int()` or `Decimal()`
+    gives, exponent, trailing zeros and sign included (tests/test_record_speedups.py).
+    `hasMore` is decoded as any JSON value, not as a bool (lax mode would read the string
+    "true" as True): `paging._has_more` refuses anything but a JSON boolean, as for plain JSON.
     """
 
-    def __init__(self, columns: list[tuple[str, t.Callable[[str], t.Any]]], times: LocalToUtcText) -> None:
-        self.row_type = msgspec.defstruct("Row", [(name, str | None, None) for name, _ in columns], bases=(_Row,))
+    def __init__(
+        self,
+        columns: list[tuple[str, t.Callable[[str], t.Any]]],
+        times: LocalToUtcText,
+        keep_text: t.Collection[str] = (),
+    ) -> None:
+        # Read by msgspec in C: their values need no pass of their own in `records`.
+        in_decoder: dict[t.Callable[[str], t.Any], t.Any] = {int: int | None, _number: Decimal | None}
+        kinds = {name: in_decoder.get(convert) if name not in keep_text else None for name, convert in columns}
+        fields = [(name, kinds[name] or (str | None), None) for name, _ in columns]
+        self.row_type = msgspec.defstruct("Row", fields, bases=(_Row,))
         # A TypedDict made at run time, around the row type made at run time (class syntax would
         # leave it an annotation string msgspec cannot resolve; mypy checks only literal ones).
         typed_dict: t.Any = t.TypedDict
         items: t.Any = list.__class_getitem__(self.row_type)  # list[row type]
-        page = typed_dict("Page", {"items": items, "hasMore": bool}, total=False)
-        self.decoder = msgspec.json.Decoder(page)
+        page = typed_dict("Page", {"items": items, "hasMore": t.Any}, total=False)
+        decoder = msgspec.json.Decoder(page, strict=False)
+        has_numbers = any(kinds[name] == in_decoder[_number] for name, _ in columns)
+        self.decoder: _PageDecoder | msgspec.json.Decoder = _PageDecoder(decoder) if has_numbers else decoder
         self._columns = []
         for name, convert in columns:
             get = operator.attrgetter(name)
+            if kinds[name] is not None:
+                continue
             if convert is str:
                 self._columns.append((name, get, _strings))
             elif convert == times.convert:
@@ -334,6 +391,22 @@ class _PageColumns:
             if values is not None:
                 _consume(map(operator.setitem, records, itertools.repeat(name), values))
         return records
+
+
+class _PageDecoder:
+    """A typed page's decoder that refuses a body holding the string "-0" (see `_PageColumns`),
+    as msgspec refuses a page of another shape: `client._decode` then decodes it as plain JSON."""
+
+    __slots__ = ("_decode",)
+
+    def __init__(self, decoder: msgspec.json.Decoder) -> None:
+        self._decode = decoder.decode
+
+    def decode(self, body: bytes, /) -> t.Any:
+        if b'"-0"' in body:
+            msg = 'a "-0", which lax mode reads as Decimal("0")'
+            raise msgspec.ValidationError(msg)
+        return self._decode(body)
 
 
 _BOOLEANS = {"T": True, "F": False}

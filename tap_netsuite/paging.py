@@ -27,7 +27,7 @@ from tap_netsuite.suiteql import (
 )
 
 if t.TYPE_CHECKING:
-    from tap_netsuite.client import NetSuiteClient
+    from tap_netsuite.client import NetSuiteClient, PageDecoder
 
 OFFSET_CAP = 100_000  # no row past this one is reachable by offset paging (docs/netsuite.md §2)
 
@@ -59,9 +59,7 @@ def all_rows(client: NetSuiteClient, query: str) -> t.Iterator[dict]:
         _moved_on(offset < OFFSET_CAP, f"hasMore true at offset {offset}, past NetSuite's cap", query)
 
 
-def read_whole(
-    client: NetSuiteClient, spec: WholeSpec, *, decoder: msgspec.json.Decoder | None = None
-) -> t.Iterator[list]:
+def read_whole(client: NetSuiteClient, spec: WholeSpec, *, decoder: PageDecoder | None = None) -> t.Iterator[list]:
     """Every row of a table a page at a time, in primary-key order, always at offset 0: no cap on
     the table's size, each row once however the table changes (a row added behind a window's
     cursor waits for the next run).
@@ -77,7 +75,7 @@ def read_whole(
 
 
 def _windows_after(
-    client: NetSuiteClient, spec: WholeSpec, after: tuple, decoder: msgspec.json.Decoder | None
+    client: NetSuiteClient, spec: WholeSpec, after: tuple, decoder: PageDecoder | None
 ) -> t.Iterator[list]:
     """The rows after the key `after`, planned into one-page windows read side by side, in order."""
     try:
@@ -102,7 +100,7 @@ def _whole_window(
     spec: WholeSpec,
     after: tuple | None,
     through: tuple | None,
-    decoder: msgspec.json.Decoder | None,
+    decoder: PageDecoder | None,
 ) -> t.Iterator[list]:
     """The rows after the key `after` through the key `through`, a page at a time."""
     while True:
@@ -122,7 +120,7 @@ def _whole_page(
     spec: WholeSpec,
     after: tuple | None,
     through: tuple | None,
-    decoder: msgspec.json.Decoder | None,
+    decoder: PageDecoder | None,
 ) -> tuple[list, bool]:
     """One page of rows after `after` through `through`, and whether more follow it."""
     query = whole_table_query(spec, after=after, through=through)
@@ -139,7 +137,7 @@ def read_pages(
     *,
     on_plan: t.Callable[[int, int], None] | None = None,
     on_page: t.Callable[[dict], None] | None = None,
-    decoder: msgspec.json.Decoder | None = None,
+    decoder: PageDecoder | None = None,
     read_ahead_by_offset: bool = False,
 ) -> t.Iterator[list]:
     """The rows of `spec` a page at a time, in key order, read by several requests at once.
@@ -209,7 +207,7 @@ class KeysetReader:
         spec: KeysetSpec,
         *,
         on_page: t.Callable[[dict], None] | None = None,
-        decoder: msgspec.json.Decoder | None = None,
+        decoder: PageDecoder | None = None,
     ) -> None:
         self.client = client
         self.spec = spec

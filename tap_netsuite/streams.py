@@ -221,13 +221,12 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
         }
         for key in self.primary_keys:  # the keyset reads them; a catalog cannot deselect them
             properties.setdefault(key, self.schema["properties"][key])
-        to_records = RecordConverter(properties, tap.reading_zone())
-        spec = WholeSpec(
-            columns=select_list(properties),
-            table=self.table,
-            where=self.where_for(context),
-            keys=tuple((key, kind_of(properties[key])) for key in self.primary_keys),
+        keys = tuple((key, kind_of(properties[key])) for key in self.primary_keys)
+        # The keyset writes its keys back into the queries as it read them: a number key stays text.
+        to_records = RecordConverter(
+            properties, tap.reading_zone(), keep_text=[key for key, kind in keys if kind != "integer"]
         )
+        spec = WholeSpec(columns=select_list(properties), table=self.table, where=self.where_for(context), keys=keys)
         return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)
 
 

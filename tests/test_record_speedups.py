@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import typing as t
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -18,7 +19,8 @@ from helpers import REPO, emulator_client, rows_of
 
 from tap_netsuite.client import _decode
 from tap_netsuite.convert import LocalToUtcText, RecordConverter, local_to_utc
-from tap_netsuite.paging import read_pages
+from tap_netsuite.errors import NetSuitePagingError
+from tap_netsuite.paging import _has_more, read_pages
 from tap_netsuite.suiteql import KeysetSpec, select_list
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -76,19 +78,33 @@ def both_ways(items: list, props: dict = PROPS) -> tuple[list, list, RecordConve
 
 
 # Values chosen for where the two ways could part: Decimal forms (exponents, signs, trailing
-# zeros), int() forms msgspec would read otherwise, "" and null (both None), columns left out,
-# datetimes in and around the hours clocks skip and repeat.
+# zeros), integers msgspec reads itself (signs, huge), "" and null (both None), columns left
+# out, datetimes in and around the hours clocks skip and repeat.
 TRICKY = [
     ROW,
-    {**ROW, "id": "2", "foreigntotal": "-.5", "exchangerate": ".5", "entity": "007"},
-    {**ROW, "id": "3", "foreigntotal": "1E+3", "exchangerate": "-0", "entity": "+5", "class": " 6 "},
+    {**ROW, "id": "2", "foreigntotal": "-.5", "exchangerate": ".5", "entity": "-7"},
+    {**ROW, "id": "3", "foreigntotal": "1E+3", "exchangerate": "-0.0", "entity": "0", "class": "-" + "9" * 25},
     {**ROW, "id": "4", "foreigntotal": "-0.00", "exchangerate": "1e-7", "tranid": "", "isinactive": "T"},
     {"id": "5", "lastmodifieddate": "2026-11-01 01:30:00"},  # every other column left out
-    {**ROW, "id": "6", "createddate": None, "trandate": None, "foreigntotal": None, "tranid": None},
-    {**ROW, "id": "7", "createddate": "", "trandate": "", "entity": "", "foreigntotal": "", "isinactive": ""},
+    {**ROW, "id": "6", "createddate": None, "trandate": None, "foreigntotal": None, "entity": None, "tranid": None},
+    {**ROW, "id": "7", "createddate": "", "trandate": "", "tranid": "", "isinactive": ""},
     {**ROW, "id": "8", "createddate": "2026-03-08 02:30:00", "lastmodifieddate": "2026-11-01 01:59:59"},
     {**ROW, "id": "9", "foreigntotal": "123456789012345678901234567890.123456789", "entity": "1" * 30},
     {**ROW, "id": "10", "tranid": 'a "q" \\ é\n', "createddate": "2026-07-01 23:59:59"},
+    {**ROW, "id": "11", "foreigntotal": "1.50", "exchangerate": "-1.2345E-10", "entity": "18446744073709551616"},
+    {**ROW, "id": "12", "foreigntotal": "NaN", "exchangerate": "1_000.5"},  # Decimal() reads these
+]
+# Values msgspec does not read as int() or Decimal() do: the typed decoder refuses the page,
+# which is converted row by row, as before the typed decoder read integers and numbers.
+REFUSED = [
+    {**ROW, "id": "21", "entity": "007"},
+    {**ROW, "id": "22", "entity": "+5", "class": " 6 "},
+    {**ROW, "id": "23", "entity": "1_000"},
+    {**ROW, "id": "24", "entity": "\u0663"},  # an Arabic-Indic 3: int() reads it
+    {**ROW, "id": "25", "entity": ""},
+    {**ROW, "id": "26", "foreigntotal": ""},
+    {**ROW, "id": "27", "exchangerate": "-0"},  # msgspec's lax mode would read Decimal('0'), not '-0'
+    {**ROW, "id": "28", "tranid": "-0"},  # "-0" is looked for in the whole body, whatever the column
 ]
 
 
@@ -100,23 +116,59 @@ def test_the_fast_way_makes_exactly_the_records_of_the_row_by_row_way(items):
     assert msgspec.json.encode(fast) == msgspec.json.encode(slow)
 
 
+def test_integers_and_numbers_are_typed_as_they_are_decoded():
+    convert = RecordConverter(PROPS, LA)
+    row = _decode(body(TRICKY), convert.page_decoder)["items"][10]
+    assert (row.id, row.entity, row.foreigntotal, row.exchangerate) == (
+        11,
+        18446744073709551616,
+        Decimal("1.50"),
+        Decimal("-1.2345E-10"),
+    )
+    assert (type(row.tranid), type(row.isinactive), type(row.trandate)) == (str, str, str)  # converted later
+
+
+@pytest.mark.parametrize("item", REFUSED)
+def test_values_msgspec_reads_otherwise_send_the_page_row_by_row(item):
+    convert = RecordConverter(PROPS, LA)
+    page = _decode(body([ROW, item]), convert.page_decoder)
+    assert all(type(row) is dict for row in page["items"])  # the typed decoder refused the page
+    records = list(convert.records(page["items"]))
+    assert repr(records) == repr([RecordConverter(PROPS, LA)(row) for row in _decode(body([ROW, item]))["items"]])
+
+
 def test_tricky_values_come_out_as_the_schema_types():
     fast, _, _ = both_ways(TRICKY)
     by_id = {record["id"]: record for record in fast}
-    assert repr(by_id[3]["exchangerate"]) == "Decimal('-0')"  # msgspec alone would lose this sign
-    assert by_id[3]["entity"] == 5 and by_id[3]["class"] == 6
+    assert by_id[2]["entity"] == -7 and repr(by_id[2]["foreigntotal"]) == "Decimal('-0.5')"
+    assert repr(by_id[3]["exchangerate"]) == "Decimal('-0.0')" and by_id[3]["class"] == -int("9" * 25)
     assert by_id[4]["tranid"] is None and by_id[4]["isinactive"] is True
     assert by_id[5] == {**dict.fromkeys(PROPS), "id": 5, "lastmodifieddate": "2026-11-01T08:30:00+00:00"}
-    assert all(by_id[7][name] is None for name in ("createddate", "trandate", "entity", "foreigntotal", "isinactive"))
+    assert all(by_id[7][name] is None for name in ("createddate", "trandate", "tranid", "isinactive"))
     assert by_id[8]["createddate"] == "2026-03-08T10:30:00+00:00"  # skipped hour: read as PST
+    assert (
+        repr(by_id[12]["foreigntotal"]) == "Decimal('NaN')" and repr(by_id[12]["exchangerate"]) == "Decimal('1000.5')"
+    )
+    refused = {
+        record["id"]: record
+        for item in REFUSED
+        for record in RecordConverter(PROPS, LA).records(
+            _decode(body([item]), RecordConverter(PROPS, LA).page_decoder)["items"]
+        )
+    }
+    assert (refused[21]["entity"], refused[22]["entity"], refused[22]["class"], refused[24]["entity"]) == (7, 5, 6, 3)
+    assert refused[25]["entity"] is None and refused[26]["foreigntotal"] is None
+    assert repr(refused[27]["exchangerate"]) == "Decimal('-0')"  # msgspec alone would lose this sign
 
 
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
         ("foreigntotal", "12,50", "column 'foreigntotal' of row id '3': expected a number, got '12,50'"),
-        ("entity", "1.0", "column 'entity' of row id '3': invalid literal for int"),
-        ("entity", "1e3", "column 'entity' of row id '3': invalid literal for int"),
+        ("foreigntotal", "abc", "column 'foreigntotal' of row id '3': expected a number, got 'abc'"),
+        ("entity", "1.5", "column 'entity' of row id '3': invalid literal for int"),
+        ("entity", "1e-3", "column 'entity' of row id '3': invalid literal for int"),
+        ("entity", "abc", "column 'entity' of row id '3': invalid literal for int"),
         ("isinactive", "yes", "column 'isinactive' of row id '3': expected T or F, got 'yes'"),
         ("trandate", "2026-02-30", "column 'trandate' of row id '3': day is out of range"),
         ("lastmodifieddate", "2026-03-08T03:00:00", "column 'lastmodifieddate' of row id '3': expected YYYY-MM-DD"),
@@ -134,8 +186,8 @@ def test_a_bad_value_sends_the_page_row_by_row_and_fails_after_the_rows_before_i
 @pytest.mark.parametrize(
     "item",
     [
-        {**ROW, "foreigntotal": 0.1},  # a JSON number: Decimal(0.1) row by row, not Decimal("0.1")
-        {**ROW, "entity": 5},
+        {**ROW, "entity": 1.5},  # a JSON number msgspec cannot make an int: int(1.5) row by row
+        {**ROW, "entity": True},
         {**ROW, "tranid": 12},
         {**ROW, "isinactive": True},
     ],
@@ -168,9 +220,48 @@ def test_a_page_of_another_shape_or_a_cut_body_is_still_what_it_was():
 def test_rows_are_read_by_column_name_for_the_keyset():
     convert = RecordConverter(PROPS, LA)
     row = _decode(body([ROW]), convert.page_decoder)["items"][0]
-    assert (row["lastmodifieddate"], row["id"], row["class"]) == ("2026-03-08 03:00:00", "1", "2")
+    # Integer columns come as ints: the keyset's int() takes them as it took "1".
+    assert (row["lastmodifieddate"], row["id"], row["class"]) == ("2026-03-08 03:00:00", 1, 2)
     with pytest.raises(KeyError):  # as a dict row would
         row["links"]
+
+
+@pytest.mark.parametrize(
+    ("column", "sent", "taken"),
+    [
+        ("entity", "1.0", 1),
+        ("entity", "1e3", 1000),
+        ("entity", "-2.50E1", -25),
+        ("entity", "null", None),
+        ("foreigntotal", "NULL", None),
+        ("entity", 5, 5),
+        ("foreigntotal", 0.1, Decimal("0.1")),  # row by row: Decimal(0.1), the float's 55 digits
+    ],
+)
+def test_what_msgspec_takes_that_the_row_by_row_way_refuses_is_read_as_documented(column, sent, taken):
+    """The fast way's documented leniency (see `_PageColumns`): integral texts, "null", JSON numbers."""
+    convert = RecordConverter(PROPS, LA)
+    rows = _decode(body([{**ROW, column: sent}]), convert.page_decoder)["items"]
+    assert type(rows[0]) is convert.row_type
+    (record,) = convert.records(rows)
+    assert record[column] == taken and type(record[column]) is type(taken)
+
+
+def test_a_text_has_more_on_a_typed_page_is_still_refused():
+    convert = RecordConverter(PROPS, LA)
+    page = _decode(body([ROW], hasMore="true"), convert.page_decoder)
+    assert type(page["items"][0]) is convert.row_type and page["hasMore"] == "true"  # not read as True
+    with pytest.raises(NetSuitePagingError, match="hasMore 'true', not true or false"):
+        _has_more(page, "SELECT 1")
+    assert _has_more(_decode(body([ROW], hasMore=True), convert.page_decoder), "SELECT 1") is True
+
+
+def test_columns_kept_as_text_are_converted_as_before():
+    convert = RecordConverter(PROPS, LA, keep_text=["foreigntotal"])
+    row = _decode(body([{**ROW, "foreigntotal": "-.5"}]), convert.page_decoder)["items"][0]
+    assert row["foreigntotal"] == "-.5" and row["exchangerate"] == Decimal(1)  # the key as NetSuite sent it
+    (record,) = convert.records([row])
+    assert repr(record["foreigntotal"]) == "Decimal('-0.5')"
 
 
 def test_column_names_that_cannot_be_attributes_leave_the_fast_way_out():

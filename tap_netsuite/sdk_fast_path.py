@@ -29,6 +29,7 @@ from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.catalog import REPLICATION_INCREMENTAL
 from typing_extensions import override
 
+from tap_netsuite.convert import as_records
 from tap_netsuite.writer import BufferedMsgSpecWriter
 
 if t.TYPE_CHECKING:
@@ -267,6 +268,7 @@ class FastRecordPath(NetSuiteStreamBase):
                 for page in self.record_pages(current_context):
                     records, failure = _taken(page)
                     if state_partition_context:  # as the SDK's _process_record (see it, above)
+                        records = list(as_records(records))  # typed rows take no new key
                         for record in records:
                             for key, value in state_partition_context.items():
                                 record.setdefault(key, value)

@@ -24,7 +24,7 @@ from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 
 from tap_netsuite.catalogue import TABLES, Table, deleted_types
 from tap_netsuite.columns import kind_of
-from tap_netsuite.convert import RecordConverter, filter_literal
+from tap_netsuite.convert import RecordConverter, as_records, filter_literal
 from tap_netsuite.errors import NetSuiteConfigError, NetSuiteDataError, NetSuiteRestletError
 from tap_netsuite.paging import read_pages, read_whole
 from tap_netsuite.sdk_fast_path import ActivateVersionAtEnd, FastRecordPath, NetSuiteStreamBase, records_from_pages
@@ -69,7 +69,7 @@ class TableStream(FastRecordPath):
     def table_records(self, context: Context | None) -> t.Iterator[dict]:
         """The partition's records, one by one (see `record_pages`)."""
         for page in self.record_pages(context):
-            yield from page
+            yield from as_records(page)
 
     def record_pages(self, context: Context | None) -> t.Iterator[t.Iterable[dict]]:
         """The partition's records, a page at a time: from the read begun ahead by the tap's
@@ -235,9 +235,10 @@ def pages_of(
 ) -> t.Iterator[t.Iterable[dict]]:
     """A table stream's records, a page at a time, once the account's clock has confirmed the zone.
 
-    Each page is a list of records, or (when its rows had to be converted one by one) an
-    iterator that makes them as they are taken, so that a bad value stops the stream after
-    the records before it.
+    Each page is a list of records, as typed rows when the page was decoded typed (see
+    `RecordConverter.rows`; `as_records` makes them dicts), or (when its rows had to be
+    converted one by one) an iterator that makes dict records as they are taken, so that a
+    bad value stops the stream after the records before it.
     """
     tap = stream.netsuite_tap
     stream.start_reading()
@@ -247,7 +248,7 @@ def pages_of(
     tap.confirm_zone()  # before any record leaves: stops if the clock disagrees
     while first is not None:
         stream.page_read()
-        records = to_records.records(first)
+        records = to_records.rows(first)
         yield records if type(records) is list else _one_by_one(stream, records)
         with _naming_the_stream(stream):
             first = next(pages, None)

@@ -4,15 +4,17 @@ The SDK syncs streams one after another (`Tap.sync_all`), and each stream's reco
 leave in key order, with its STATE after them. Writing stays so: records and STATE are still
 written on the main thread, stream after stream, by the SDK. What changes is when the pages
 are read. Before the sync, the tap lists the reads the SDK will ask for, in its order (one per
-selected stream and partition: a `Read`); `Scheduler` starts the first `1 + ahead` of them,
-each in a thread of its own that reads its pages (`paging.read_pages`, through the one
-tap-wide limiter) into a small queue. When the SDK reaches a stream, `take` hands over that
-read's queue and starts the next read, so that `ahead` streams are always being read beyond
-the one written. A stream of ten rows thus costs no time of its own: its plan and its page
-were read while the stream before it was written.
+selected stream and partition: a `Read`); `Scheduler` begins them in that order, each in a
+thread of its own that reads its pages (`paging.read_pages`, through the one tap-wide limiter)
+into a small queue, while fewer than `1 + ahead` are reading. A read that has put all its
+pages in its queue (a small table) is no longer reading, and the next read begins; when the
+SDK reaches a stream, `take` hands over that read's queue. A stream of ten rows thus costs no
+time of its own: its plan and its page were read while the streams before it were written,
+and a long stream being written does not hold back the small ones after it.
 
-Memory: at most `1 + ahead` reads at once, each holding at most `buffered` pages handed over
-plus its own window read-ahead (`read_pages`: 2 x max_concurrency one-page windows).
+Memory: at most `1 + ahead` reads reading at once, each holding at most `buffered` pages
+handed over plus its own window read-ahead (`read_pages`: 2 x max_concurrency one-page
+windows); and reads done but not yet taken, each at most `buffered` pages.
 
 A read that fails hands its exception over, and `take` (or the pages it returns) raises it
 when the SDK reaches that stream: the streams before it are written whole with their STATE,
@@ -65,10 +67,14 @@ class Read:
 class _Reading:
     """A read in its thread: what it opened, then its pages, handed over through a bounded queue."""
 
-    def __init__(self, read: Read, buffered: int) -> None:
+    def __init__(self, read: Read, buffered: int, on_done: t.Callable[[], None] = lambda: None) -> None:
         self.read = read
-        self.queue: queue.Queue = queue.Queue(maxsize=buffered)
+        # `buffered` pages, and beside them what the read opened and its end (or its failure):
+        # a read of at most `buffered` pages puts everything in and ends.
+        self.queue: queue.Queue = queue.Queue(maxsize=buffered + 2)
         self.stop = threading.Event()
+        self.reading = True  # until every page is handed over (or the read stopped or failed)
+        self._on_done = on_done
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"tap-netsuite-read-{read.stream}")
         self.thread.start()
 
@@ -98,6 +104,8 @@ class _Reading:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()  # a read stopped early stops its own window threads
+            self.reading = False
+            self._on_done()
 
     def get(self) -> object:
         """The next item handed over; raises what the read raised."""
@@ -122,7 +130,7 @@ class _Reading:
 
 
 class Scheduler:
-    """Reads listed in the SDK's order, up to `ahead` of them beyond the one being written."""
+    """Reads listed in the SDK's order, at most `1 + ahead` of them reading at once."""
 
     def __init__(self, reads: t.Sequence[Read], *, ahead: int, buffered: int = 2) -> None:
         self.reads = list(reads)
@@ -133,6 +141,7 @@ class Scheduler:
         self._next = 0  # the first read not yet begun
         self._handed: list[_Reading] = []  # handed over: stopped by close() too, should writing fail
         self._lock = threading.Lock()
+        self._closed = False
         self.taken = 0  # reads handed over, for tests and logs
         self.refused = 0  # reads listed but not used
 
@@ -144,33 +153,46 @@ class Scheduler:
 
     def start(self) -> None:
         """Begin the first reads, before the SDK writes anything."""
-        self._start_through(self.ahead)
+        self._fill()
 
-    def _start_through(self, last: int) -> None:
+    def _fill(self) -> None:
+        """Begin the next reads while fewer than `1 + ahead` are reading. A read that has handed
+        all its pages to its queue (a small table: at most `buffered` pages) no longer counts:
+        the next one begins at once, so that a run's small streams are all read while a long
+        one is written, not only the `ahead` after it. (Called by a read's thread as it ends.)"""
         with self._lock:
-            while self._next <= min(last, len(self.reads) - 1):
-                self._started[self._next] = _Reading(self.reads[self._next], self.buffered)
-                self._next += 1
+            while not self._closed and self._next < len(self.reads) and self._reading() <= self.ahead:
+                self._begin(self._next)
+
+    def _reading(self) -> int:
+        return sum(r.reading for r in (*self._started.values(), *self._handed))
+
+    def _begin(self, n: int) -> None:
+        """Begin read `n` (and pass over those before it not yet begun); under the lock."""
+        self._started[n] = _Reading(self.reads[n], self.buffered, self._fill)
+        self._next = n + 1
 
     def take(
         self, stream: str, context: t.Mapping | None, start: dt.datetime | None
     ) -> tuple[t.Any, t.Iterator[list]] | None:
         """The read of `stream`'s partition `context`, already in flight: (what it opened, its
         pages); None when it was not listed or was opened from another start (read it yourself).
-        Begins the reads up to `ahead` beyond it, if not yet begun."""
+        Begins it if not yet begun, and the reads after it while fewer than `1 + ahead` are reading."""
         n = self._index.get(key_of(stream, context))
         if n is None:
             return None
         with self._lock:
-            # A scheduler made after a stream stopped early lists the streams already done too:
-            # those before this one are never begun.
-            self._next = max(self._next, n)
-        self._start_through(n + self.ahead)
-        with self._lock:
+            if self._next <= n and not self._closed:
+                # Not begun yet: begun now. (A scheduler made after a stream stopped early lists
+                # the streams already done too: those before this one are never begun.)
+                self._begin(n)
             reading = self._started.pop(n, None)
             # Reads listed before this one that the SDK passed over are not waited for.
             for skipped in [m for m in self._started if m < n]:
                 self._started.pop(skipped).stop.set()
+            if reading is not None:  # counted as reading (see _fill) until its thread ends
+                self._handed = [*(r for r in self._handed if r.thread.is_alive()), reading]
+        self._fill()
         if reading is None:
             return None
         if reading.read.start != start:
@@ -184,13 +206,12 @@ class Scheduler:
             reading.stop.set()
             raise
         self.taken += 1
-        with self._lock:
-            self._handed = [*(r for r in self._handed if r.thread.is_alive()), reading]
         return opened, reading.pages()
 
     def close(self) -> None:
         """Stop every read still in flight (a failed or finished run); each ends at its next page."""
         with self._lock:
+            self._closed = True
             readings = [*self._started.values(), *self._handed]
             self._started.clear()
             self._handed.clear()

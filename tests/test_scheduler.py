@@ -243,5 +243,32 @@ def test_a_scheduler_made_mid_run_begins_no_read_before_the_stream_that_asks():
         scheduler.close()
     finally:
         scheduler.close()
-    assert set(opened) <= {"s3", "s4"}
+    assert not set(opened) & {"s0", "s1", "s2"}
     assert "s3" in opened
+
+
+def test_reads_that_have_handed_over_all_their_pages_let_the_next_ones_begin():
+    """While a long stream is written, the small streams after it are all read, however many:
+    a read whose pages all fit in its queue no longer counts among the `1 + ahead` reading."""
+    _Pages.open_now = _Pages.most_open = 0
+    long = Read("long", None, None, _Pages("long", pages=50))
+    small = [Read(f"s{n}", None, None, _Pages(f"s{n}", pages=1)) for n in range(6)]
+    scheduler = Scheduler([long, *small], ahead=1, buffered=2)
+    scheduler.start()
+    try:
+        opened, pages = scheduler.take("long", None, None)
+        first = next(pages)  # the long stream is being written; its reader is blocked on its queue
+        deadline = time.monotonic() + 10
+        while not all(not reading.reading for reading in scheduler._started.values()) or len(
+            scheduler._started
+        ) < len(small):
+            assert time.monotonic() < deadline, "the small reads did not all begin and end"
+            time.sleep(0.01)
+        assert _Pages.most_open <= 2  # the long one and one small one at a time
+        got = [first, *pages]
+        for n in range(6):
+            _, small_pages = scheduler.take(f"s{n}", None, None)
+            got.extend(small_pages)
+    finally:
+        scheduler.close()
+    assert [page[0] for page in got] == [f"long-{p}" for p in range(50)] + [f"s{n}-0" for n in range(6)]

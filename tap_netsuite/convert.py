@@ -52,6 +52,8 @@ _HOURS_OF_A_DAY = frozenset(f"{hour:02}" for hour in range(24))
 _SPACE_HOURS = [f" {hour:02}" for hour in range(24)]  # "YYYY-MM-DD" + " HH": local hours
 _T_HOURS = [f"T{hour:02}" for hour in range(24)]  # "YYYY-MM-DD" + "THH": UTC hours
 _ONE_DAY = dt.timedelta(days=1)
+_HOUR_OF = operator.itemgetter(slice(0, 13))  # "YYYY-MM-DD HH" of a value
+_MINUTES_AND_SECONDS_OF = operator.itemgetter(slice(13, None))  # its ":MM:SS"
 
 
 class LocalToUtcText:
@@ -82,6 +84,15 @@ class LocalToUtcText:
         self._shortcut = type(zone) in (ZoneInfo, dt.timezone)
         self._hours: dict[str, str] = {}  # "YYYY-MM-DD HH" -> UTC "YYYY-MM-DDTHH", or "" for the exact way
 
+    @classmethod
+    def shared(cls, zone: dt.tzinfo) -> LocalToUtcText:
+        """The one for `zone` in this process: what one stream's reader learnt, every other
+        stream's uses (a whole account's tables meet the same days; each learnt them anew)."""
+        found = _SHARED.get(zone)
+        if found is None:
+            found = _SHARED.setdefault(zone, cls(zone))  # two threads at once keep the same one
+        return found
+
     def convert(self, local: str) -> str:
         minutes_and_seconds = local[13:]
         if minutes_and_seconds in _MINUTES_AND_SECONDS:  # also means len(local) == 19
@@ -93,13 +104,20 @@ class LocalToUtcText:
         return local_to_utc(local, self.zone).isoformat()
 
     def column(self, values: list) -> list:
-        """`convert` over a page's column, with the remembered hour looked up in line, not per call."""
-        if None in values or "" in values:
-            convert = self.convert
-            return [None if value is None or value == "" else convert(value) for value in values]
+        """`convert` over a page's column. When every value's hour is remembered and takes the
+        shortcut, in a few passes of C (slices, lookups, joins: no Python call per value);
+        else with the remembered hour looked up in line, and `convert` for the rest."""
+        if None not in values and "" not in values:
+            ends = list(map(_UTC_ENDS.get, map(_MINUTES_AND_SECONDS_OF, values)))
+            if None not in ends:  # every value is YYYY-MM-DD HH:MM:SS, as far as :MM:SS
+                utc_hours = list(map(self._hours.get, map(_HOUR_OF, values)))
+                if None not in utc_hours and "" not in utc_hours:
+                    return list(map(operator.add, utc_hours, ends))
         convert, hours, utc_ends = self.convert, self._hours.get, _UTC_ENDS.get
         return [
-            utc_hour + utc_end
+            None
+            if value is None or value == ""
+            else utc_hour + utc_end
             if (utc_end := utc_ends(value[13:])) and (utc_hour := hours(value[:13]))
             else convert(value)
             for value in values
@@ -159,6 +177,9 @@ class LocalToUtcText:
             return (start - offset).isoformat()[:13]
         except (ValueError, OverflowError):  # the exact way raises its own error for such values
             return ""
+
+
+_SHARED: dict[dt.tzinfo, LocalToUtcText] = {}  # LocalToUtcText.shared, by zone
 
 
 def filter_literal(moment: dt.datetime, zone: dt.tzinfo) -> str:
@@ -234,7 +255,7 @@ class RecordConverter:
     def __init__(self, properties: t.Mapping[str, dict], zone: dt.tzinfo, keep_text: t.Collection[str] = ()) -> None:
         """`keep_text`: columns whose rows a reader needs as NetSuite sent them (a whole-table
         read's number keys, written back into its queries): `page_decoder` leaves them text."""
-        times = LocalToUtcText(zone)  # one for all date-time columns: they learn the same hours
+        times = LocalToUtcText.shared(zone)  # one for all date-time columns of every stream: the same hours
         self._columns = [(name, converter(prop, zone, times)) for name, prop in properties.items()]
         # In the comprehension, Decimal itself: one call less per number; its InvalidOperation
         # sends the row to _column_by_column like a ValueError, and _number's message is given there.

@@ -12,6 +12,7 @@ snapshot while the one writer (`Engine.conn`, under `Engine.lock`) changes rows.
 
 from __future__ import annotations
 
+import collections
 import random
 import re
 import sqlite3
@@ -166,6 +167,7 @@ class Engine:
         self._local = threading.local()
         self._ties = random.Random(f"ties:{seed}")
         self._ties_lock = threading.Lock()
+        self._templates = _Templates()
         register_functions(conn, settings)
 
     def reader(self) -> sqlite3.Connection:
@@ -186,8 +188,8 @@ class Engine:
         if self.settings.tie_order != "stable":
             with self._ties_lock:
                 tie_seed = self._ties.getrandbits(31)
-        translation = Translator(self.settings, time.time(), tie_seed).translate(query)
-        items = self._items_sql(translation)
+        translation = self._translate(query, tie_seed)
+        items = translation.items_sql or self._items_sql(translation)
         reader = self.reader()
         reader.execute("BEGIN")  # page and count from one snapshot
         try:
@@ -208,6 +210,28 @@ class Engine:
         finally:
             reader.execute("COMMIT")
         return Page(self._array(translation.columns, rows), len(rows), total)
+
+    def _translate(self, query: str, tie_seed: int | None) -> Translation:
+        """The query's translation, from the template of its shape when one fits (`Template`)."""
+        now = time.time()
+        split = _split_literals(query)
+        if split is None:
+            return Translator(self.settings, now, tie_seed).translate(query)
+        shape, values = split
+        key = (shape, repr(self.settings), tie_seed is None)
+        templates = self._templates.get(key)
+        if templates is None:  # a shape no template rebuilds
+            return Translator(self.settings, now, tie_seed).translate(query)
+        for template in templates:
+            if template.fits(values):
+                return template.render(values, int(now), tie_seed, self.settings)
+        translator = Translator(self.settings, now, tie_seed)
+        translation = translator.translate(query)
+        made = _template(translation, translator, query, values)
+        if made is not None:
+            made.items_sql = translation.items_sql = self._items_sql(translation)
+        self._templates.add(key, made)
+        return translation
 
     def _count(self, reader: sqlite3.Connection, sql: str) -> int:
         """The rows `sql` gives, counted once while nothing changes: every page of one query but
@@ -330,15 +354,193 @@ def _trunc_number(value: float, digits: int | None) -> float:
 
 @dataclass
 class Translation:
-    """SQLite SQL for the rows, the parsed query (for the count) and the result columns."""
+    """SQLite SQL for the rows, how to write the SQL that counts them, the result columns, and
+    (from a template) the SQL that writes the items."""
 
     sql: str
-    tree: exp.Select
+    counting: Callable[[], str]
     columns: list[Column]
+    items_sql: str | None = None
+    tree: exp.Select | None = None  # the rewritten tree, for `_template`
 
     def count_sql(self) -> str:
         """SQLite SQL whose row count is the total; built only when a page needs the count."""
-        return _counting(self.tree).sql(dialect="sqlite", identify=True)
+        return self.counting()
+
+
+# -- the translation cache ----------------------------------------------------------------
+# Keyset pages of one read differ only in their literals (`id > 39626`, a TO_TIMESTAMP bound),
+# and parsing and translating each page's SuiteQL with sqlglot was about a quarter of the
+# emulator's CPU per row. So a query's shape (its text with its literals cut out) is translated
+# once per settings into templates of the SQL whose slots are filled with each request's
+# literals. A literal whose value steers the translation (a format model) is pinned: the
+# template fits only queries with the same value there. Queries the literal scanner cannot read
+# for certain (comments, quoted identifiers, backslashes, ROWNUM and TOP, which read their
+# numbers) are translated every time, as is a shape whose template does not give back the very
+# SQL translation gave (checked when the template is made).
+_LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w.])\d+(?:\.\d+)?(?![\w.'])")
+_PLAIN_TEXT = re.compile(r"[^\\\x00-\x1f\x7f]*")
+_UNCACHED = re.compile(r"--|/\*|[\"\\\x00\x01]|\brownum\b|\btop\b", re.IGNORECASE)
+_SLOT, _COPY, _EPOCH, _NOW, _TIE = "ns_slot", "copy", "epoch", "now", "tie"
+_SENTINEL = re.compile("\x01(\\d+)\x01")
+TEMPLATE_SHAPES = 256  # distinct shapes kept, least recently used dropped
+TEMPLATES_PER_SHAPE = 8  # pinned values of one shape kept
+
+
+def _split_literals(query: str) -> tuple[str, list[str]] | None:
+    """(the query with each literal cut to a marker of its kind, the literals' values), or None
+    when the text is not one this scanner reads for certain."""
+    pieces, values, at = [], [], 0
+    for match in _LITERAL.finditer(query):
+        start, text = match.start(), match.group()
+        if text[0] == "'":
+            if start and (query[start - 1].isalnum() or query[start - 1] in "_$#"):
+                return None  # q'[...]', N'...': not plain strings
+            value = text[1:-1].replace("''", "'")
+            if not _PLAIN_TEXT.fullmatch(value):
+                return None
+            pieces.append(query[at:start] + "\x00s")
+        else:
+            value = text
+            pieces.append(query[at:start] + "\x00n")
+        values.append(value)
+        at = match.end()
+    pieces.append(query[at:])
+    shape = "".join(pieces)
+    if "'" in shape or _UNCACHED.search(shape.replace("\x00s", "").replace("\x00n", "")):
+        return None
+    return shape, values
+
+
+def _epoch_number(epoch: float) -> float:
+    return int(epoch) if epoch == int(epoch) else epoch
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass
+class Template:
+    """One shape's translation with slots for its literals: `sql` and `count` alternate fixed
+    text and slot numbers; `slots[k]` is (copy, literal index, is string), (epoch, literal
+    index, format model), (now,) or (tie,)."""
+
+    sql: list[str | int]
+    count: list[str | int]
+    slots: list[tuple]
+    columns: list[Column]
+    pinned: tuple[tuple[int, str], ...]
+    items_sql: str | None = None
+
+    def fits(self, values: list[str]) -> bool:
+        return all(values[i] == value for i, value in self.pinned)
+
+    def render(self, values: list[str], now: int, tie_seed: int | None, settings: Settings) -> Translation:
+        filled = []
+        for slot in self.slots:
+            if slot[0] == _COPY:
+                filled.append(_sql_string(values[slot[1]]) if slot[2] else values[slot[1]])
+            elif slot[0] == _EPOCH:
+                try:
+                    epoch = formats.parse_local(values[slot[1]], slot[2], settings.tz)
+                except formats.FormatError:
+                    raise unsupported() from None
+                filled.append(str(_epoch_number(epoch)))
+            else:
+                filled.append(str(now if slot[0] == _NOW else tie_seed))
+
+        def fill(parts: list[str | int]) -> str:
+            return "".join(p if isinstance(p, str) else filled[p] for p in parts)
+
+        return Translation(fill(self.sql), lambda: fill(self.count), self.columns, self.items_sql)
+
+
+def _template(translation: Translation, translator: Translator, query: str, values: list[str]) -> Template | None:
+    """The template of a just translated query, or None when its SQL cannot be rebuilt from its
+    literals for certain. Consumes the translation's tree (its count SQL is built first)."""
+    starts = {m.start(): i for i, m in enumerate(_LITERAL.finditer(query))}
+    tree = translation.tree
+    if tree is None:
+        return None
+    count_sql = translation.count_sql()  # before the tree changes below
+    slots: list[tuple] = []
+    used: set[int] = set()
+    pinned = {starts.get(start, -1) for start in translator.pinned}
+    if -1 in pinned:
+        return None
+    swaps = []
+    for node in tree.walk():
+        slot = node.meta.get(_SLOT) if node.meta else None
+        if slot is not None:
+            if slot[0] == _EPOCH:
+                if slot[1] not in starts:
+                    return None
+                slot = (_EPOCH, starts[slot[1]], slot[2])
+                used.add(slot[1])
+            swaps.append((node, slot))
+        elif isinstance(node, exp.Literal) and node.meta and "start" in node.meta:
+            index = starts.get(node.meta["start"])
+            if (
+                index is None
+                or node.this != values[index]
+                or node.is_string != query[node.meta["start"]].startswith("'")
+            ):
+                return None
+            used.add(index)
+            if index not in pinned:
+                swaps.append((node, (_COPY, index, node.is_string)))
+    if used | pinned != set(range(len(values))):
+        return None  # a literal the translation read without saying how
+    for node, slot in swaps:
+        slots.append(slot)
+        node.replace(exp.Var(this=f"\x01{len(slots) - 1}\x01"))
+
+    def parts(sql: str) -> list[str | int]:
+        pieces = _SENTINEL.split(sql)
+        return [int(p) if i % 2 else p for i, p in enumerate(pieces)]
+
+    template = Template(
+        parts(tree.sql(dialect="sqlite", identify=True)),
+        parts(_counting(tree).sql(dialect="sqlite", identify=True)),
+        slots,
+        translation.columns,
+        tuple(sorted((i, values[i]) for i in pinned)),
+    )
+    rendered = template.render(values, translator.now, translator.tie_seed, translator.settings)
+    if rendered.sql != translation.sql or rendered.count_sql() != count_sql:
+        return None
+    return template
+
+
+class _Templates:
+    """The templates of the shapes seen last, for the threads of one engine."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # None: a shape whose template could not be made, translated every time.
+        self._shapes: collections.OrderedDict[tuple, list[Template] | None] = collections.OrderedDict()
+
+    def get(self, key: tuple) -> list[Template] | None:
+        with self._lock:
+            if key not in self._shapes:
+                return []
+            self._shapes.move_to_end(key)
+            templates = self._shapes[key]
+            return None if templates is None else list(templates)
+
+    def add(self, key: tuple, template: Template | None) -> None:
+        with self._lock:
+            templates = self._shapes.get(key, [])
+            if template is None or templates is None:
+                self._shapes[key] = None
+            else:
+                templates.insert(0, template)
+                del templates[TEMPLATES_PER_SHAPE:]
+                self._shapes[key] = templates
+            self._shapes.move_to_end(key)
+            while len(self._shapes) > TEMPLATE_SHAPES:
+                self._shapes.popitem(last=False)
 
 
 def _counting(tree: exp.Select) -> exp.Select:
@@ -358,6 +560,13 @@ class Translator:
     def __init__(self, settings: Settings, now: float, tie_seed: int | None = None) -> None:
         self.settings, self.now, self.tie_seed = settings, int(now), tie_seed
         self.top_written = False
+        # For the translation cache (`_template`): where each literal whose value steered the
+        # translation starts in the text (its value is then part of what the template fits).
+        self.pinned: set[int] = set()
+
+    def _pin(self, node: exp.Expression) -> None:
+        if isinstance(node, exp.Literal) and "start" in node.meta:
+            self.pinned.add(node.meta["start"])
 
     def translate(self, query: str) -> Translation:
         # `SELECT TOP n` is accepted [real]; sqlglot reads it as a LIMIT, which is refused.
@@ -371,7 +580,15 @@ class Translator:
         tree = statements[0]
         columns = self.select(tree, None, top=True)
         # Not copied first (the default): the tree was parsed for this query alone.
-        return Translation(tree.sql(dialect="sqlite", identify=True, copy=False), tree, columns)
+        sql = tree.sql(dialect="sqlite", identify=True, copy=False)
+        counted: list[str] = []
+
+        def counting() -> str:  # built once, and only when a page needs the count
+            if not counted:
+                counted.append(_counting(tree).sql(dialect="sqlite", identify=True))
+            return counted[0]
+
+        return Translation(sql, counting, columns, tree=tree)
 
     # -- SELECT ---------------------------------------------------------------------------
     def select(self, node: exp.Select, parent: Scope | None, *, top: bool = False) -> list[Column]:
@@ -461,6 +678,11 @@ class Translator:
             f'"{s.alias}".rowid * {_TIE_FACTORS[k % len(_TIE_FACTORS)]}' for k, s in enumerate(scope.sources)
         )
         shuffle = sqlglot.parse_one(f"(({term}) + {self.tie_seed}) % {_TIE_MODULUS}", dialect="sqlite")
+        for literal in shuffle.find_all(exp.Literal):  # positions in this text, not the query's
+            literal.meta.pop("start", None)
+        seed = shuffle.this.this.expression  # Mod(Paren(Add(Paren(term), seed)), modulus)
+        if isinstance(seed, exp.Literal) and seed.this == str(self.tie_seed):
+            seed.meta[_SLOT] = (_TIE,)
         node.args["order"].expressions.append(exp.Ordered(this=shuffle, nulls_first=True))
 
     def _source(self, node: exp.Expression, scope: Scope) -> None:
@@ -567,7 +789,9 @@ class Translator:
         if isinstance(node, exp.Ordered):  # inside OVER (ORDER BY ...); a query's own is in select
             _native_nulls_order(node)
         if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)):
-            return exp.Literal.number(self.now), schema.DATETIME  # SYSDATE: evaluated once
+            now = exp.Literal.number(self.now)
+            now.meta[_SLOT] = (_NOW,)
+            return now, schema.DATETIME  # SYSDATE: evaluated once
         if isinstance(node, (exp.Coalesce, exp.Min, exp.Max, exp.Paren, exp.Subquery)):
             return node, next((k for k in kinds if k != OTHER), OTHER)
         if isinstance(node, exp.Case):
@@ -673,6 +897,7 @@ class Translator:
             fmt = args[1] if len(args) == 2 else exp.Null()
             temporal = kinds[0] in schema.TEMPORAL
             if temporal and isinstance(fmt, exp.Literal):
+                self._pin(fmt)
                 self._check_format(fmt.this)
                 column = args[0]
                 stored = (
@@ -692,11 +917,14 @@ class Translator:
             if len(args) == 1:
                 args = [args[0], exp.Literal.string(formats.user_format_as_oracle(self.settings.date_format))]
             if all(isinstance(a, exp.Literal) and a.is_string for a in args):
+                self._pin(args[1])
                 try:  # a literal is read once, so an index on the column can serve the filter
                     epoch = formats.parse_local(args[0].this, args[1].this, self.settings.tz)
                 except formats.FormatError:
                     raise unsupported() from None
-                return exp.Literal.number(int(epoch) if epoch == int(epoch) else epoch), kind
+                literal = exp.Literal.number(_epoch_number(epoch))
+                literal.meta[_SLOT] = (_EPOCH, args[0].meta.get("start"), args[1].this)
+                return literal, kind
             return exp.Anonymous(this="ns_to_timestamp", expressions=args), kind
         if name == "TRUNC" and len(args) in (1, 2):
             if kinds[0] in schema.TEMPORAL:

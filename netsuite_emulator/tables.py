@@ -905,6 +905,8 @@ DECLARED: tuple[Table, ...] = (
             "exchangerate",
             "custbody_delivery_date",
             "custbody_margin",
+            "shipdate",
+            "taxtotal",
         ),
     ),
     Table(

@@ -256,12 +256,12 @@ def test_reads_that_have_handed_over_all_their_pages_let_the_next_ones_begin():
     scheduler = Scheduler([long, *small], ahead=1, buffered=2)
     scheduler.start()
     try:
-        opened, pages = scheduler.take("long", None, None)
+        _, pages = scheduler.take("long", None, None)
         first = next(pages)  # the long stream is being written; its reader is blocked on its queue
         deadline = time.monotonic() + 10
-        while not all(not reading.reading for reading in scheduler._started.values()) or len(
-            scheduler._started
-        ) < len(small):
+        while not all(not reading.reading for reading in scheduler._started.values()) or len(scheduler._started) < len(
+            small
+        ):
             assert time.monotonic() < deadline, "the small reads did not all begin and end"
             time.sleep(0.01)
         assert _Pages.most_open <= 2  # the long one and one small one at a time

@@ -24,9 +24,10 @@ import typing as t
 from tap_netsuite import parallel
 from tap_netsuite.catalogue import TABLES
 from tap_netsuite.convert import RecordConverter, filter_literal
-from tap_netsuite.paging import all_rows, read_pages
+from tap_netsuite.paging import all_rows, read_pages, read_whole
+from tap_netsuite.scheduler import key_of
 from tap_netsuite.streams import Progress, SuiteQLStream, WholeTableStream, stream_class
-from tap_netsuite.suiteql import DATE_FORMAT, KeysetSpec, quote, rendered_second, select_list
+from tap_netsuite.suiteql import DATE_FORMAT, KeysetSpec, WholeSpec, quote, rendered_second, select_list, timestamp
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -118,17 +119,30 @@ def _pages(
 
 
 class AccountingLineStream(SuiteQLStream):
-    """transactionaccountingline joined to its transaction, by keyset on `changed_at`.
+    """transactionaccountingline joined to its transaction: a first sync in key order, then by
+    keyset on `changed_at`.
 
     `changed_at` is the later of the row's `lastmodifieddate` (NULL before 2023.1) and its
-    transaction's. The tiebreak packs the key (transaction, transactionline, accountingbook)
+    transaction's. A keyset on it orders the whole join by an expression no index holds: each
+    page would scan it, which at millions of rows is too slow for a first sync (and for the
+    emulator, a full sort per page). So a partition without a bookmark is read whole, by its
+    key (transaction, transactionline, accountingbook) with `changed_at` at or after start_date,
+    like a whole table (`paging.read_whole`: windows of one page side by side); its bookmark
+    moves only once every row is sent, to when the run began (a row changed since is read again
+    next run), and a STATE before that holds none: a first sync stopped half-way starts again.
+    Later runs read what changed since by keyset on `changed_at`, whose tiebreak packs the key
     into one integer: it assumes line ids under 10,000 and book ids under 1,000.
     """
 
     CHANGED = "CASE WHEN a.lastmodifieddate > t.lastmodifieddate THEN a.lastmodifieddate ELSE t.lastmodifieddate END"
     PACKING = (("transaction", 10**7), ("transactionline", 10**3), ("accountingbook", 1))
+    TABLES = "transactionaccountingline a JOIN transaction t ON t.id = a.transaction"
 
-    def keyset_spec(self, context: Context | None, properties: dict, since: str | None) -> KeysetSpec:  # noqa: ARG002
+    # Partitions read whole on this run (no bookmark as the run began): their records do not
+    # move the bookmark (see `moves_bookmark`); `record_pages` sets it at the end.
+    _read_whole: frozenset = frozenset()
+
+    def _columns(self, properties: dict) -> str:
         columns = []
         for name, prop in properties.items():
             if name == self.replication_key:
@@ -139,9 +153,12 @@ class AccountingLineStream(SuiteQLStream):
                 columns.append(f"TO_CHAR(a.{name}, {quote(DATE_FORMAT)}) AS {name}")
             else:
                 columns.append(f"a.{name} AS {name}")
+        return ", ".join(columns)
+
+    def keyset_spec(self, context: Context | None, properties: dict, since: str | None) -> KeysetSpec:  # noqa: ARG002
         return JoinedKeysetSpec(
-            columns=", ".join(columns),
-            table=f"{self.table} a JOIN transaction t ON t.id = a.transaction",
+            columns=self._columns(properties),
+            table=self.TABLES,
             where=None,
             replication_key=self.CHANGED,
             tiebreak=" + ".join(f"a.{column} * {scale}" for column, scale in self.PACKING),
@@ -149,6 +166,38 @@ class AccountingLineStream(SuiteQLStream):
             key_column=t.cast("str", self.replication_key),
             packing=self.PACKING,
         )
+
+    def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterator[list]]:
+        if self.saved_bookmark(context).get("replication_key_value"):
+            return super().open_read(context, start)
+        self._read_whole = self._read_whole | {key_of(self.name, context)}
+        tap = self.netsuite_tap
+        zone = tap.reading_zone()
+        properties = {
+            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
+        }
+        for key in self.primary_keys:  # the read is in key order: the key is always read
+            properties.setdefault(key, self.schema["properties"][key])
+        to_records = RecordConverter(properties, zone)
+        since = f"{self.CHANGED} >= {timestamp(filter_literal(start, zone))}" if start else None
+        spec = WholeSpec(
+            columns=self._columns(properties),
+            table=self.TABLES,
+            where=since,
+            keys=tuple((key, "integer") for key in self.primary_keys),
+            qualifier="a.",
+        )
+        return to_records, read_whole(tap.client, spec, decoder=to_records.page_decoder)
+
+    def record_pages(self, context: Context | None) -> t.Iterator[t.Iterable[dict]]:
+        yield from super().record_pages(context)
+        if key_of(self.name, context) in self._read_whole:
+            # Every row is sent: from now on, what changed since this run began.
+            self.set_bookmark(context, self.netsuite_tap.run_started.isoformat())
+
+    def moves_bookmark(self, context: Context | None) -> bool:
+        """Read in key order, not by `changed_at`: the bookmark is set at the end (`record_pages`)."""
+        return key_of(self.name, context) not in self._read_whole
 
 
 class LineSetStream(SuiteQLStream):

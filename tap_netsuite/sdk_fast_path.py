@@ -190,6 +190,8 @@ class FastRecordPath(NetSuiteStreamBase):
         increment sets the bookmark to the record's replication key value; this does the same.
         Anything else (or a null value, which the SDK warns of) is left to the SDK.
         """
+        if not self.moves_bookmark(context):
+            return
         bookmark = self._bookmark_of(context)
         if bookmark is not None and (value := latest_record.get(self.replication_key)) is not None:
             bookmark["replication_key"] = self.replication_key
@@ -198,6 +200,18 @@ class FastRecordPath(NetSuiteStreamBase):
             bookmark["replication_key_value"] = value if type(value) is str else _json_compatible(value)
             return
         super()._increment_stream_state(latest_record, context=context)
+
+    def moves_bookmark(self, context: Context | None) -> bool:  # noqa: ARG002 - a stream may decide per partition
+        """Whether this partition's records move its bookmark as they are written (the SDK's way);
+        a stream that sets its bookmark itself (`set_bookmark`) says no."""
+        return True
+
+    def set_bookmark(self, context: Context | None, value: str) -> None:
+        """This partition's bookmark set to `value` (ISO text), written with the next STATE."""
+        state = self.get_context_state(context)
+        state["replication_key"] = self.replication_key
+        state["replication_key_value"] = value
+        self.state_manager.is_flushed = False
 
     def _bookmark_of(self, context: Context | None) -> dict | None:
         """The partition's bookmark dict when its increment is plain (see `_plain_bookmark`),

@@ -170,6 +170,13 @@ class WholeSpec:
     table: str
     where: str | None
     keys: tuple[tuple[str, str], ...]
+    # What names the key's columns in the query, before their names (`a.` for a join's table
+    # `a`); rows carry them under their names alone (selected `AS` them).
+    qualifier: str = ""
+
+    def sql_keys(self) -> list[str]:
+        """The key's columns as the query names them."""
+        return [self.qualifier + name for name, _ in self.keys]
 
     def key(self, row: t.Any) -> tuple:
         """A row's primary key, as its literals compare."""
@@ -187,8 +194,9 @@ def _key_beyond(spec: WholeSpec, values: tuple, *, through: bool = False) -> str
     conditions NetSuite can answer from the key's index.
     """
     alternatives = []
-    for n, (name, kind) in enumerate(spec.keys):
-        equal = [f"{k} = {_literal(v, kk)}" for (k, kk), v in zip(spec.keys[:n], values[:n], strict=True)]
+    names = spec.sql_keys()
+    for n, (name, kind) in enumerate(zip(names, (kind for _, kind in spec.keys), strict=True)):
+        equal = [f"{k} = {_literal(v, kk)}" for k, (_, kk), v in zip(names[:n], spec.keys[:n], values[:n], strict=True)]
         last = n == len(spec.keys) - 1
         op = ("<=" if last else "<") if through else ">"
         alternatives.append("(" + " AND ".join([*equal, f"{name} {op} {_literal(values[n], kind)}"]) + ")")
@@ -206,7 +214,7 @@ def _whole_conditions(spec: WholeSpec, after: tuple | None, through: tuple | Non
 
 def whole_table_query(spec: WholeSpec, *, after: tuple | None = None, through: tuple | None = None) -> str:
     """One page of a whole-table read: the rows after the key `after` and through `through`, in key order."""
-    order = ", ".join(name for name, _ in spec.keys)
+    order = ", ".join(spec.sql_keys())
     return f"SELECT {spec.columns} FROM {spec.table}{_where(_whole_conditions(spec, after, through))} ORDER BY {order}"
 
 
@@ -214,9 +222,13 @@ def whole_boundaries_query(spec: WholeSpec, *, after: tuple, every: int) -> str:
     """The key of every `every`-th row after the key `after`: where a whole-table read is cut into
     windows of one page each (see `boundaries_query`), asked as keys, not offsets."""
     keys = ", ".join(name for name, _ in spec.keys)
+    named = ", ".join(
+        f"{sql} AS {name}" if sql != name else name for sql, (name, _) in zip(spec.sql_keys(), spec.keys, strict=True)
+    )
+    order = ", ".join(spec.sql_keys())
     every = int(every)
     ranked = (
-        f"SELECT {keys}, ROW_NUMBER() OVER (ORDER BY {keys}) AS position "
+        f"SELECT {named}, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
         f"FROM {spec.table}{_where(_whole_conditions(spec, after, None))}"
     )
     kept = f"TRUNC(position / {every}) * {every} = position"

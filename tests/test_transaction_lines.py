@@ -129,9 +129,26 @@ def new_world(cluster: Cluster, tmp: Path, seed: int) -> LineWorld:
 def test_line_edits_removals_deletions_and_book_changes_reach_the_live_views(cluster):
     with tempfile.TemporaryDirectory(prefix="tap-netsuite-lines-") as tmp:
         world = new_world(cluster, Path(tmp), seed=11)
+
+        def accounting_reads() -> set[str]:
+            """How the last run's pages of accounting lines were ordered (plan queries aside)."""
+            queries = control(world.config, "GET", "/_emulator/metrics")["queries"]
+            return {
+                "key order"
+                if q["q"].endswith("ORDER BY a.transaction, a.transactionline, a.accountingbook")
+                else "changed_at"
+                if "ORDER BY TO_CHAR(CASE WHEN" in q["q"]
+                else q["q"]
+                for q in queries
+                if "FROM transactionaccountingline a JOIN" in q["q"] and "ROW_NUMBER" not in q["q"]
+            }
+
         try:
             world.meltano_run(None)
             first = world.check()
+            # The first sync reads accounting lines in key order (an index NetSuite has), not by
+            # changed_at (a join sorted by an expression for every page); later runs by changed_at.
+            assert accounting_reads() == {"key order"}, accounting_reads()
             nulls = [r for r in world.rows("transactionaccountingline") if r["lastmodifieddate"] is None]
             assert nulls, "the data set has no accounting line from before 2023.1"
             rng = random.Random(11)
@@ -192,6 +209,7 @@ def test_line_edits_removals_deletions_and_book_changes_reach_the_live_views(clu
 
             world.meltano_run(None)
             requests = world.line_requests()
+            assert accounting_reads() == {"changed_at"}, accounting_reads()
             second = world.check()
             # A header edit without line edits re-sends the main line (NetSuite moves it with the
             # header), not the item lines: they did not change (README, Transaction lines).

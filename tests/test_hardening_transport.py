@@ -157,3 +157,28 @@ def test_a_token_answer_without_a_token_is_one_line_naming_the_token_url(pem):
         client.close()
     assert isinstance(error, NetSuiteAuthError)
     assert f"token endpoint {server.url}{TOKEN_PATH} answered HTTP 200 without a JSON access_token" in str(error)
+
+
+def test_the_environments_proxy_is_used_and_no_proxy_honoured(client_for, monkeypatch):
+    """The client reads HTTP(S)_PROXY and NO_PROXY once per host (not on every request, as
+    requests does by default): a request to NetSuite still goes through the proxy the
+    environment names, and straight to a host NO_PROXY lists."""
+    page = {"items": [{"now": "2026-01-01 00:00:00"}], "hasMore": False, "count": 1, "offset": 0, "totalResults": 1}
+    with HostileServer(answering(200, page)) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        client = client_for("http://netsuite.invalid")
+        for _ in range(2):
+            assert client.query_page("SELECT 1 AS now FROM DUAL")["items"] == [{"now": "2026-01-01 00:00:00"}]
+        # The proxy is asked for the host behind it.
+        assert [(r.path, r.headers.get("host")) for r in proxy.requests] == [
+            ("/services/rest/query/v1/suiteql", "netsuite.invalid")
+        ] * 2
+
+        monkeypatch.setenv("NO_PROXY", "netsuite.invalid")
+        direct = client_for("http://netsuite.invalid")
+        error = finishes(lambda: direct.query_page("SELECT 1 AS now FROM DUAL"))
+        assert isinstance(error, NetSuiteUnavailableError), error
+        assert "does not resolve" in str(error)
+        assert len(proxy.requests) == 2  # NO_PROXY: not through the proxy

@@ -3,15 +3,19 @@
 Per record, the SDK's own path spent most of the tap's CPU in four private `Stream` methods:
 copies and passes over a record that can change nothing for a SuiteQL stream (its records
 are already typed, hold only selected columns, and come sorted). `FastRecordPath` overrides
-those four and reads two private attributes (`_stream_version`, `state_manager.is_flushed`).
-Private means any SDK release may rename or reshape them, and a wrong guess fails silently
-(a renamed `is_flushed`, `_is_state_flushed` in 0.53, would stop STATE after records). So:
+those four, and `_sync_records`, whose per-record loop it runs once per page for a table
+stream (`_sync_pages`, calling four more private methods as the SDK's loop does: see
+CALLED_SIGNATURES); it reads two private attributes (`_stream_version`,
+`state_manager.is_flushed`). Private means any SDK release may rename or reshape them, and a
+wrong guess fails silently (a renamed `is_flushed`, `_is_state_flushed` in 0.53, would stop
+STATE after records). So:
 
 - the fast path is taken only on the singer-sdk series it is proven on (`PROVEN_SDK_SERIES`)
-  when the four methods still have the signatures it was proven against and each stream's
+  when those methods still have the signatures it was proven against and each stream's
   two attributes exist; on any other SDK every method here hands over to the SDK's own,
   which writes the same lines, more slowly, and the tap logs once that it does;
-- tests/test_sdk_contract.py fails loudly when the installed SDK differs from what was proven.
+- tests/test_sdk_contract.py fails loudly when the installed SDK differs from what was proven,
+  and compares the lines of both paths byte for byte.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ SCHEMAS = SchemaDirectory(schema_dir())
 class TableStream(FastRecordPath):
     """What the two table classes share: a partition's read opened by `open_read` (thread-safe,
     so the tap's scheduler can open it while the streams before it are written), and its
-    records handed out page by page (`records_of`)."""
+    records handed out page by page (`pages_of`)."""
 
     # Whether the tap's scheduler may begin this stream's reads ahead of its turn: a stream whose
     # get_records reads otherwise than `table_records` (tap_netsuite.lines) says no.

@@ -319,8 +319,8 @@ class FastRecordPath(NetSuiteStreamBase):
         return record_index
 
     def _write_records(self, records: list[dict], context: Context | None) -> None:
-        """A run of a page's records written, then the bookmark moved past them (never before:
-        a STATE written on a signal covers only records already written).
+        """A run of a page's records written, then the bookmark moved past them, as one stretch a
+        signal does not cut.
 
         The SDK's increment, per record, sets a plain bookmark to that record's key (see
         `_increment_stream_state`): once with the last record does the same when its key is
@@ -329,15 +329,18 @@ class FastRecordPath(NetSuiteStreamBase):
         """
         out = self._record_out
         assert out is not None  # noqa: S101 - set by page_read, as _pages_apply requires
-        out[0].write_records(records, out[1])
-        self.state_manager.is_flushed = False
-        if self.replication_method != REPLICATION_INCREMENTAL:
-            return
-        if self._bookmark_of(context) is not None and records[-1].get(self.replication_key) is not None:
-            self._increment_stream_state(records[-1], context=context)
-            return
-        for record in records:
-            self._increment_stream_state(record, context=context)
+        # One stretch for the writer: a signal's STATE then covers exactly the records written,
+        # neither records whose bookmark has not moved yet nor a bookmark ahead of them.
+        with out[0].uncut():
+            out[0].write_records(records, out[1])
+            self.state_manager.is_flushed = False
+            if self.replication_method != REPLICATION_INCREMENTAL:
+                return
+            if self._bookmark_of(context) is not None and records[-1].get(self.replication_key) is not None:
+                self._increment_stream_state(records[-1], context=context)
+                return
+            for record in records:
+                self._increment_stream_state(record, context=context)
 
     @override
     def _process_record(

@@ -88,6 +88,11 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         with self._whole():
             self._encode_kept_records()
 
+    def uncut(self) -> t.ContextManager[None]:
+        """A stretch of the caller's that a signal must not cut, such as records written and
+        the bookmark moved past them: a signal inside is acted on (its STATE written) at its end."""
+        return self._whole()
+
     def write_records(self, records: list[dict], envelope: tuple[bytes, bytes]) -> None:
         """The RECORD lines of `records` (see `write_record`), encoded at once: a page's worth."""
         self._encode_records()  # records given before these go out before them

@@ -9,6 +9,7 @@ which must be byte-equal to those of the SDK's own path for the same sync.
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 
 import msgspec
@@ -20,6 +21,7 @@ from tap_netsuite import sdk_fast_path
 from tap_netsuite.errors import NetSuiteDataError
 from tap_netsuite.sdk_fast_path import PROVEN_SIGNATURES, parameters, sdk_differences
 from tap_netsuite.tap import TapNetSuite, default_catalog
+from tap_netsuite.writer import BufferedMsgSpecWriter
 
 FIXED_NOW = dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
 
@@ -207,3 +209,32 @@ def test_a_value_that_cannot_be_converted_stops_the_page_after_the_records_befor
     tap.message_writer.flush()
     written = [line for line in bytes(out.written).splitlines() if line.startswith(b'{"type":"RECORD"')]
     assert [msgspec.json.decode(line)["record"]["id"] for line in written] == [1, 2]
+
+
+def test_a_signal_while_a_page_is_written_gets_a_state_covering_exactly_that_page(emulator, monkeypatch):
+    """A page's records written and the bookmark moved past them are one stretch: a SIGTERM that
+    arrives inside it is acted on at its end, with a STATE whose bookmark is the last record written."""
+    out = StdoutBytes()
+    monkeypatch.setattr(sys, "stdout", out)
+    tap = TapNetSuite(
+        config={**emulator, "page_size": 300}, catalog=default_catalog(["invoice"]), parse_env_config=False
+    )
+    write_records = BufferedMsgSpecWriter.write_records
+    pages: list[int] = []
+
+    def signalled(writer, records, envelope):
+        write_records(writer, records, envelope)
+        pages.append(len(records))
+        if len(pages) == 2:  # the second page is written; its bookmark has not moved yet
+            tap._handle_termination(signal.SIGTERM, None)
+
+    monkeypatch.setattr(BufferedMsgSpecWriter, "write_records", signalled)
+    with pytest.raises(SystemExit) as stopped:
+        tap.sync_all()
+    assert stopped.value.code == 143
+    lines = [msgspec.json.decode(line) for line in bytes(out.written).splitlines()]
+    records = [m["record"] for m in lines if m["type"] == "RECORD"]
+    assert len(records) == sum(pages) == 600
+    assert lines[-1]["type"] == "STATE"
+    bookmark = lines[-1]["value"]["bookmarks"]["invoice"]["replication_key_value"]
+    assert bookmark == records[-1]["lastmodifieddate"]

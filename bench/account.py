@@ -10,7 +10,9 @@ meanwhile. Its 40 streams: two large (invoice, 200,000 rows, and transaction, ev
 transaction: about 1.19 x that), ten of about 5,000 (customer, vendor, employee, item, the two
 custom record types, entityaddress, customersubsidiaryrelationship, contact, job; entity, which
 lists every entity, comes to about 17,000), and the rest small: the setup tables, deleted_record,
-the custom lists, and small custom queries (`custom_queries`) up to 40 in all.
+the custom lists, and small custom queries (`custom_queries`) up to 40 in all. The line streams
+discovery also finds (transaction lines, accounting lines, their links) are left out: they are
+not part of this account, and bench/lines.py measures them at size.
 
 The ceiling of a mixed account is the sum of the modelled times of its pages (each stream, or
 partition, one page per 1,000 rows and at least one: a 10-row page still costs 250 ms) divided
@@ -18,7 +20,8 @@ by the pool; rows/s at that time is the ceiling, and the ratio is that time over
 one. A sync that finds nothing new is compared with what its own requests need at the pool (the
 sum of their modelled times / pool). Each run prints rows/s, ceiling, ratio, requests, 429s,
 peak RSS and CPU per record, and CPU per record against the floor (bench/floor.py: the same
-pages decoded by msgspec alone and the same lines written pre-encoded, measured in the same run).
+pages decoded by msgspec alone and the same lines written pre-encoded, measured in the same run),
+and the tap's and the emulator's CPU in cores: together near the machine's cores, CPU is the limit.
 Discovery of the account prints its requests and seconds.
 """
 

@@ -430,12 +430,7 @@ class _PageColumns:
                 self._columns.append((name, get, functools.partial(_typed, mapped, convert)))
 
     def records(self, rows: list) -> list[dict]:
-        records = list(map(msgspec.structs.asdict, rows))
-        for name, get, column in self._columns:
-            values = column(list(map(get, rows)))
-            if values is not None:
-                _consume(map(operator.setitem, records, itertools.repeat(name), values))
-        return records
+        return list(map(msgspec.structs.asdict, self.converted(rows)))
 
     def converted(self, rows: list) -> list:
         """The rows themselves, each column converted in place. Every column is converted before

@@ -173,11 +173,7 @@ class AccountingLineStream(SuiteQLStream):
         self._read_whole = self._read_whole | {key_of(self.name, context)}
         tap = self.netsuite_tap
         zone = tap.reading_zone()
-        properties = {
-            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
-        }
-        for key in self.primary_keys:  # the read is in key order: the key is always read
-            properties.setdefault(key, self.schema["properties"][key])
+        properties = self.selected_properties(with_keys=True)
         to_records = RecordConverter(properties, zone)
         since = f"{self.CHANGED} >= {timestamp(filter_literal(start, zone))}" if start else None
         spec = WholeSpec(

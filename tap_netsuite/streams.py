@@ -66,6 +66,17 @@ class TableStream(FastRecordPath):
         """What makes the partition's records, and its pages from `start`, read lazily."""
         raise NotImplementedError
 
+    def selected_properties(self, *, with_keys: bool = False) -> dict[str, dict]:
+        """The schema's selected columns (only those are asked for: a column the account lacks
+        can be deselected instead of failing the query); `with_keys`: the primary key too, which
+        a read in key order needs and a catalog cannot deselect."""
+        properties = {
+            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
+        }
+        for key in self.primary_keys if with_keys else ():
+            properties.setdefault(key, self.schema["properties"][key])
+        return properties
+
     def table_records(self, context: Context | None) -> t.Iterator[dict]:
         """The partition's records, one by one (see `record_pages`)."""
         for page in self.record_pages(context):
@@ -147,11 +158,7 @@ class SuiteQLStream(TableStream):
             # Re-read a safety window before the bookmark: rows committed late
             # (after a sync read past their timestamp) are picked up, and upserted.
             start -= dt.timedelta(minutes=self.config.get("lookback_minutes", 15))
-        # Only the selected columns are asked for: a column the account lacks (subsidiary
-        # outside OneWorld) can be deselected instead of failing the query.
-        properties = {
-            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
-        }
+        properties = self.selected_properties()  # e.g. subsidiary can be deselected outside OneWorld
         if not self.replication_key:
             msg = f"The {self.name} stream is read by its replication key: keep one in the catalog for it."
             raise NetSuiteConfigError(msg)
@@ -216,11 +223,7 @@ class WholeTableStream(ActivateVersionAtEnd, TableStream):
 
     def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:  # noqa: ARG002
         tap = self.netsuite_tap
-        properties = {
-            name: prop for name, prop in self.schema["properties"].items() if self.mask.get(("properties", name), True)
-        }
-        for key in self.primary_keys:  # the keyset reads them; a catalog cannot deselect them
-            properties.setdefault(key, self.schema["properties"][key])
+        properties = self.selected_properties(with_keys=True)
         keys = tuple((key, kind_of(properties[key])) for key in self.primary_keys)
         # The keyset writes its keys back into the queries as it read them: a number key stays text.
         to_records = RecordConverter(

@@ -283,7 +283,7 @@ class RecordConverter:
         `page_decoder` typed the rows; else, and whenever that way fails, made row by row
         as they are taken, so that a bad value raises its error (naming the column) after
         the records before it have been taken, as when each row was converted on its own."""
-        if rows and self._page and type(rows[0]) is self.row_type:
+        if rows and self._page and type(rows[0]) in self._page.row_types:
             try:
                 return self._page.records(rows)
             except Exception:  # noqa: BLE001 - the row-by-row way gives the same records, or the error
@@ -296,7 +296,7 @@ class RecordConverter:
         is read like a record (`row["name"]`, `row.get("name")`) and encodes to the same JSON
         object (`msgspec.json.encode`: its columns in the schema's order, None as null);
         `as_records` makes them dicts. Else, and whenever that way fails, what `records` gives."""
-        if rows and self._page and type(rows[0]) is self.row_type:
+        if rows and self._page and type(rows[0]) in self._page.row_types:
             try:
                 return self._page.converted(rows)
             except Exception:  # noqa: BLE001 - the row-by-row way gives the same records, or the error
@@ -369,7 +369,9 @@ class _PageColumns:
     each other typed column is converted by one `map` of the same function over the page's
     values, written back without a Python loop. Values the row-by-row way would turn into None
     ("" and null) take a per-value comprehension for their column; anything that raises sends
-    the whole page to the row-by-row way.
+    the whole page to the row-by-row way. A page is first decoded into the clean row type, whose
+    text columns refuse "" (a length msgspec checks as it reads): its string columns then need
+    no pass at all, and only a page holding a "" is decoded again, into the row type.
 
     What msgspec reads otherwise than `int()` and `Decimal()`, and what is done about it:
     - "-0" in a number column: lax mode reads it as Decimal('0'), losing the sign that
@@ -404,30 +406,34 @@ class _PageColumns:
         kinds = {name: in_decoder.get(convert) if name not in keep_text else None for name, convert in columns}
         fields = [(name, kinds[name] or (str | None), None) for name, _ in columns]
         self.row_type = msgspec.defstruct("Row", fields, bases=(_Row,))
-        # A TypedDict made at run time, around the row type made at run time (class syntax would
-        # leave it an annotation string msgspec cannot resolve; mypy checks only literal ones).
-        typed_dict: t.Any = t.TypedDict
-        items: t.Any = list.__class_getitem__(self.row_type)  # list[row type]
-        page = typed_dict("Page", {"items": items, "hasMore": t.Any}, total=False)
-        decoder = msgspec.json.Decoder(page, strict=False)
+        # The same row when no text column holds "" (msgspec checks each value's length as it
+        # decodes): a string column's values are then the records' as they are, with no pass.
+        not_empty = [(name, _NOT_EMPTY | None, None) for name, kind, _ in fields if kind == str | None]
+        self.clean_row_type = msgspec.defstruct("CleanRow", not_empty, bases=(self.row_type,))
+        self.row_types = (self.row_type, self.clean_row_type)
         has_numbers = any(kinds[name] == in_decoder[_number] for name, _ in columns)
-        self.decoder: _PageDecoder | msgspec.json.Decoder = _PageDecoder(decoder) if has_numbers else decoder
+        typed, clean = _typed_page(self.row_type), _typed_page(self.clean_row_type)
+        self.decoder = _PageDecoder(typed, clean, has_numbers=has_numbers)
+        # (name, its getter, the page's column converted (None: unchanged), a string column?)
         self._columns = []
         for name, convert in columns:
             get = operator.attrgetter(name)
             if kinds[name] is not None:
                 continue
             if convert is str:
-                self._columns.append((name, get, _strings))
+                self._columns.append((name, get, _strings, True))
             elif convert == times.convert:
-                self._columns.append((name, get, times.column))
+                self._columns.append((name, get, times.column, False))
+            elif convert is _date:
+                self._columns.append((name, get, _dates, False))
             else:
                 in_c: dict[t.Callable[[str], t.Any], t.Callable[[str], t.Any]] = {
                     _number: Decimal,
                     _boolean: _BOOLEANS.__getitem__,
                 }
                 mapped = in_c.get(convert, convert)
-                self._columns.append((name, get, functools.partial(_typed, mapped, convert)))
+                self._columns.append((name, get, functools.partial(_typed, mapped, convert), False))
+        self._clean_columns = [column for column in self._columns if not column[3]]
 
     def records(self, rows: list) -> list[dict]:
         return list(map(msgspec.structs.asdict, self.converted(rows)))
@@ -435,35 +441,68 @@ class _PageColumns:
     def converted(self, rows: list) -> list:
         """The rows themselves, each column converted in place. Every column is converted before
         any is set: a column that fails leaves the rows as decoded, for the row-by-row way."""
-        columns = [(name, column(list(map(get, rows)))) for name, get, column in self._columns]
+        # Clean rows hold no empty text (see `_PageDecoder`): their string columns stay as they are.
+        to_convert = self._clean_columns if type(rows[0]) is self.clean_row_type else self._columns
+        columns = [(name, column(list(map(get, rows)))) for name, get, column, _ in to_convert]
         for name, values in columns:
             if values is not None:
                 _consume(map(setattr, rows, itertools.repeat(name), values))
         return rows
 
 
+def _typed_page(row_type: type) -> msgspec.json.Decoder:
+    """The decoder of a page whose items are `row_type`, lax (strings read as numbers)."""
+    # A TypedDict made at run time, around the row type made at run time (class syntax would
+    # leave it an annotation string msgspec cannot resolve; mypy checks only literal ones).
+    typed_dict: t.Any = t.TypedDict
+    items: t.Any = list.__class_getitem__(row_type)  # list[row type]
+    return msgspec.json.Decoder(typed_dict("Page", {"items": items, "hasMore": t.Any}, total=False), strict=False)
+
+
 class _PageDecoder:
-    """A typed page's decoder that refuses a body holding the string "-0" (see `_PageColumns`),
-    as msgspec refuses a page of another shape: `client._decode` then decodes it as plain JSON."""
+    """A typed page's decoder: its rows of the clean row type when no text value is empty (as
+    NetSuite sends them: it most likely leaves a NULL value out, docs/netsuite.md §2), else, once
+    a "" has failed that, of the row type. With number columns it refuses a body holding the
+    string "-0" (see `_PageColumns`), as msgspec refuses a page of another shape:
+    `client._decode` then decodes it as plain JSON.
+    """
 
-    __slots__ = ("_decode",)
+    __slots__ = ("_clean", "_decode", "_has_numbers")
 
-    def __init__(self, decoder: msgspec.json.Decoder) -> None:
-        self._decode = decoder.decode
+    def __init__(self, decoder: msgspec.json.Decoder, clean: msgspec.json.Decoder, *, has_numbers: bool) -> None:
+        self._decode, self._clean, self._has_numbers = decoder.decode, clean.decode, has_numbers
 
     def decode(self, body: bytes, /) -> t.Any:
-        if b'"-0"' in body:
+        if self._has_numbers and b'"-0"' in body:
             msg = 'a "-0", which lax mode reads as Decimal("0")'
             raise msgspec.ValidationError(msg)
-        return self._decode(body)
+        try:
+            return self._clean(body)
+        except msgspec.ValidationError:  # a "" (or a page of another shape: refused again below)
+            return self._decode(body)
 
 
 _BOOLEANS = {"T": True, "F": False}
+_NOT_EMPTY = t.Annotated[str, msgspec.Meta(min_length=1)]
 
 
 def _strings(values: list) -> list | None:
     """A string column with "" as None; None when there is no "" (the records keep it as it is)."""
     return [None if value == "" else value for value in values] if "" in values else None
+
+
+def _dates(values: list) -> list | None:
+    """A date column: None (the records keep it as it is) when every value is the ISO date it
+    stands for, as NetSuite's TO_CHAR writes them; else converted by `_date` like other columns.
+    Checked, not set: setting a page's column replaces (and frees) each value, which costs more
+    than the check."""
+    present = [value for value in values if value is not None] if None in values else values
+    try:
+        if list(map(_date, present)) == present:
+            return None
+    except ValueError:  # "" among them, or a bad value: raised again, naming the column, below
+        pass
+    return _typed(_date, _date, values)
 
 
 def _typed(mapped: t.Callable[[str], t.Any], convert: t.Callable[[str], t.Any], values: list) -> list:

@@ -15,15 +15,25 @@ of 2, the limit probes 3 once per cool-down and returns to 2, instead of falling
 Slots are given in the order they were asked for. Windows ask in key order, and
 records leave in key order, so the window the records wait for is never passed
 over by later ones while the read-ahead (bounded) fills with windows nobody waits for.
+One exception: a request made under `URGENT` (the scheduler's reads of everything: whole
+tables, streams without a bookmark, and their window threads) is served before those that
+are not. In a nightly run that finds little new, those are the reads of several pages, each a
+chain (first page, plan, windows) that would otherwise queue behind every small request that
+asked before it; among urgent requests, and among the rest, the order stays first come.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import threading
 import time
 import typing as t
+
+# Set (to True) in a thread whose requests go before the others' (see the module doc); a window
+# thread begun by `parallel.in_order` runs in a copy of its reader's context, so inherits it.
+URGENT: contextvars.ContextVar[bool] = contextvars.ContextVar("tap_netsuite_urgent", default=False)
 
 
 class AdaptiveLimiter:
@@ -53,19 +63,20 @@ class AdaptiveLimiter:
         self._successes = 0
         self._lock = threading.Lock()
         self._waiting: collections.deque[threading.Event] = collections.deque()
+        self._urgent: collections.deque[threading.Event] = collections.deque()  # served first
 
     @property
     def busy(self) -> int:
         """Requests holding a slot or waiting for one."""
         with self._lock:
-            return self.in_flight + len(self._waiting)
+            return self.in_flight + len(self._waiting) + len(self._urgent)
 
     @contextlib.contextmanager
     def slot(self) -> t.Iterator[None]:
         """Hold one of the limit's slots for the duration of one request."""
         with self._lock:
             turn = threading.Event()
-            self._waiting.append(turn)
+            (self._urgent if URGENT.get() else self._waiting).append(turn)
             self._admit()
         turn.wait()  # set once this request's slot is taken for it
         try:
@@ -76,11 +87,11 @@ class AdaptiveLimiter:
                 self._admit()
 
     def _admit(self) -> None:
-        """Give free slots to the longest-waiting requests (the lock is held)."""
-        while self._waiting and self.in_flight < self.limit:
+        """Give free slots to the longest-waiting requests, urgent ones first (the lock is held)."""
+        while (self._urgent or self._waiting) and self.in_flight < self.limit:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
-            self._waiting.popleft().set()
+            (self._urgent or self._waiting).popleft().set()
 
     def throttled(self) -> None:
         """NetSuite said the pool is full: back to the last fine limit when probing above it, else

@@ -7,6 +7,7 @@ queue, so at most `ahead` sources are read at a time and each holds at most
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -28,8 +29,12 @@ def in_order(
         for index in range(len(sources)):
             while len(threads) < min(len(sources), index + ahead):
                 n = len(threads)
+                # In a copy of this thread's context: the reader's `limiter.URGENT` holds for its windows.
                 thread = threading.Thread(
-                    target=_feed, args=(sources[n], queues[n], stop), daemon=True, name=f"tap-netsuite-window-{n}"
+                    target=contextvars.copy_context().run,
+                    args=(_feed, sources[n], queues[n], stop),
+                    daemon=True,
+                    name=f"tap-netsuite-window-{n}",
                 )
                 thread.start()
                 threads.append(thread)

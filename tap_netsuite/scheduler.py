@@ -4,13 +4,18 @@ The SDK syncs streams one after another (`Tap.sync_all`), and each stream's reco
 leave in key order, with its STATE after them. Writing stays so: records and STATE are still
 written on the main thread, stream after stream, by the SDK. What changes is when the pages
 are read. Before the sync, the tap lists the reads the SDK will ask for, in its order (one per
-selected stream and partition: a `Read`); `Scheduler` begins them in that order, each in a
-thread of its own that reads its pages (`paging.read_pages`, through the one tap-wide limiter)
-into a small queue, while fewer than `1 + ahead` are reading. A read that has put all its
+selected stream and partition: a `Read`); `Scheduler` begins those that read everything
+(`Read.whole`: whole tables, streams without a bookmark), then those that only look for what
+changed, each kind in that order, each in a thread of its own that reads its pages
+(`paging.read_pages`, through the one tap-wide limiter) into a small queue, while fewer than
+`1 + ahead` are reading. A read that has put all its
 pages in its queue (a small table) is no longer reading, and the next read begins; when the
 SDK reaches a stream, `take` hands over that read's queue. A stream of ten rows thus costs no
 time of its own: its plan and its page were read while the streams before it were written,
-and a long stream being written does not hold back the small ones after it.
+and a long stream being written does not hold back the small ones after it. Reads of
+everything go first because they are the long ones in a nightly run that finds little new:
+a whole table of ten pages is a chain (first page, the plan that cuts the rest into windows,
+the windows) that would otherwise begin after every small stream listed before it.
 
 Memory: at most `1 + ahead` reads reading at once, each holding at most `buffered` pages
 handed over plus its own window read-ahead (`read_pages`: 2 x max_concurrency one-page
@@ -33,6 +38,8 @@ import threading
 import time
 import typing as t
 
+from tap_netsuite.limiter import URGENT
+
 _LOG = logging.getLogger("tap_netsuite.scheduler")
 _DONE = object()
 POLL_S = 0.5  # how often a waiting hand-over looks whether its reader is still alive
@@ -51,13 +58,15 @@ class Read:
 
     `open()` (run in the read's thread) returns what the stream needs to make records (its
     converter) and an iterable of pages, read lazily; `start` is the starting timestamp the
-    read was opened with, checked against the SDK's when the stream is reached.
+    read was opened with, checked against the SDK's when the stream is reached; `whole`: the
+    read reads everything there is (not only what changed since a bookmark), begun first.
     """
 
     stream: str
     context: t.Mapping | None
     start: dt.datetime | None
     open: t.Callable[[], tuple[t.Any, t.Iterable[list]]]
+    whole: bool = False
 
     @property
     def key(self) -> Key:
@@ -89,6 +98,8 @@ class _Reading:
 
     def _run(self) -> None:
         pages: t.Any = None
+        if self.read.whole:
+            URGENT.set(True)  # this thread's (and its windows') requests go first: see limiter
         try:
             opened, pages = self.read.open()
             pages = iter(pages)
@@ -130,7 +141,7 @@ class _Reading:
 
 
 class Scheduler:
-    """Reads listed in the SDK's order, at most `1 + ahead` of them reading at once."""
+    """Reads listed in the SDK's order, begun whole ones first, at most `1 + ahead` reading at once."""
 
     def __init__(self, reads: t.Sequence[Read], *, ahead: int, buffered: int = 2) -> None:
         self.reads = list(reads)
@@ -138,7 +149,10 @@ class Scheduler:
         self.buffered = max(1, buffered)
         self._index = {read.key: n for n, read in enumerate(self.reads)}
         self._started: dict[int, _Reading] = {}  # begun, not yet handed over
-        self._next = 0  # the first read not yet begun
+        # The order reads are begun in: whole reads first, each kind in the SDK's order.
+        self._order = sorted(range(len(self.reads)), key=lambda n: not self.reads[n].whole)
+        self._begun: set[int] = set()
+        self._passed = 0  # reads listed before this one are never begun: the SDK has gone past them
         self._handed: list[_Reading] = []  # handed over: stopped by close() too, should writing fail
         self._lock = threading.Lock()
         self._closed = False
@@ -149,7 +163,7 @@ class Scheduler:
     def finished(self) -> bool:
         """Every read begun and handed over (or passed over): a new sync needs a new list."""
         with self._lock:
-            return self._next >= len(self.reads) and not self._started
+            return not self._started and all(n in self._begun or n < self._passed for n in self._order)
 
     def start(self) -> None:
         """Begin the first reads, before the SDK writes anything."""
@@ -161,16 +175,17 @@ class Scheduler:
         the next one begins at once, so that a run's small streams are all read while a long
         one is written, not only the `ahead` after it. (Called by a read's thread as it ends.)"""
         with self._lock:
-            while not self._closed and self._next < len(self.reads) and self._reading() <= self.ahead:
-                self._begin(self._next)
+            waiting = (n for n in self._order if n not in self._begun and n >= self._passed)
+            while not self._closed and self._reading() <= self.ahead and (n := next(waiting, None)) is not None:
+                self._begin(n)
 
     def _reading(self) -> int:
         return sum(r.reading for r in (*self._started.values(), *self._handed))
 
     def _begin(self, n: int) -> None:
-        """Begin read `n` (and pass over those before it not yet begun); under the lock."""
+        """Begin read `n`; under the lock."""
         self._started[n] = _Reading(self.reads[n], self.buffered, self._fill)
-        self._next = n + 1
+        self._begun.add(n)
 
     def take(
         self, stream: str, context: t.Mapping | None, start: dt.datetime | None
@@ -182,10 +197,11 @@ class Scheduler:
         if n is None:
             return None
         with self._lock:
-            if self._next <= n and not self._closed:
-                # Not begun yet: begun now. (A scheduler made after a stream stopped early lists
-                # the streams already done too: those before this one are never begun.)
-                self._begin(n)
+            if n not in self._begun and not self._closed:
+                self._begin(n)  # not begun yet: begun now
+            # A scheduler made after a stream stopped early lists the streams already done too:
+            # those before this one are never begun.
+            self._passed = max(self._passed, n + 1)
             reading = self._started.pop(n, None)
             # Reads listed before this one that the SDK passed over are not waited for.
             for skipped in [m for m in self._started if m < n]:

@@ -62,6 +62,11 @@ class TableStream(FastRecordPath):
         """Where the SDK starts this partition now that its turn has come."""
         return None
 
+    def reads_everything(self, context: Context | None) -> bool:  # noqa: ARG002
+        """Whether this partition's read is of all its rows (a whole table; a stream without a
+        bookmark), not only of those changed since: such reads are begun first (`Scheduler`)."""
+        return True
+
     def open_read(self, context: Context | None, start: dt.datetime | None) -> tuple[RecordConverter, t.Iterable[list]]:
         """What makes the partition's records, and its pages from `start`, read lazily."""
         raise NotImplementedError
@@ -134,13 +139,19 @@ class SuiteQLStream(TableStream):
             return found[0] if found else {}
         return state
 
+    def reads_everything(self, context: Context | None) -> bool:
+        return not self.replication_key or not self._bookmark_value(context)
+
+    def _bookmark_value(self, context: Context | None) -> str | None:
+        """The saved bookmark's value, when it is of this stream's replication key."""
+        bookmark = self.saved_bookmark(context)
+        of_this_key = bookmark.get("replication_key") == self.replication_key
+        return bookmark.get("replication_key_value") if of_this_key else None
+
     def read_start(self, context: Context | None) -> dt.datetime | None:
         """Where the SDK will start this partition (`get_starting_timestamp` once it has written
         its starting value), worked out before the sync from the saved state and start_date."""
-        bookmark = self.saved_bookmark(context)
-        value = (
-            bookmark.get("replication_key_value") if bookmark.get("replication_key") == self.replication_key else None
-        )
+        value = self._bookmark_value(context)
         if start_date := self.config.get("start_date"):
             value = self.compare_start_date(value, start_date) if value else start_date
         if not value:

@@ -352,7 +352,8 @@ class TapNetSuite(Tap):
             contexts: list[dict | None] = [*(stream.partitions or [])] or [None]
             for context in contexts:
                 start = stream.read_start(context)
-                reads.append(Read(stream.name, context, start, functools.partial(stream.open_read, context, start)))
+                opening = functools.partial(stream.open_read, context, start)
+                reads.append(Read(stream.name, context, start, opening, whole=stream.reads_everything(context)))
         return reads
 
     def reading_zone(self) -> dt.tzinfo:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tap_netsuite.limiter import AdaptiveLimiter
+from tap_netsuite.limiter import URGENT, AdaptiveLimiter
 from tap_netsuite.parallel import in_order
 
 
@@ -67,6 +67,51 @@ def test_slots_go_to_requests_in_the_order_they_asked():
     for thread in threads:
         thread.join(5)
     assert order == list(range(9))
+
+
+def test_urgent_requests_are_served_first_and_each_kind_in_the_order_it_asked():
+    """A whole table's chain (limiter.URGENT) goes before the small requests that asked earlier;
+    among urgent ones, and among the rest, first come first served."""
+    limiter = AdaptiveLimiter(1)
+    order: list[str] = []
+    hold = threading.Event()
+
+    def work(name: str, urgent: bool) -> None:
+        URGENT.set(urgent)
+        with limiter.slot():
+            order.append(name)
+            if name == "holder":
+                hold.wait(5)
+
+    asked = [("holder", False), ("a", False), ("B", True), ("c", False), ("D", True), ("e", False)]
+    threads = []
+    for n, (name, urgent) in enumerate(asked):
+        threads.append(threading.Thread(target=work, args=(name, urgent)))
+        threads[-1].start()
+        while limiter.busy < n + 1:  # asked, and now holding or waiting
+            threading.Event().wait(0.01)
+    hold.set()
+    for thread in threads:
+        thread.join(5)
+    assert order == ["holder", "B", "D", "a", "c", "e"]
+
+
+def test_window_threads_inherit_their_readers_urgency():
+    seen: list[bool] = []
+
+    def source() -> list[list[bool]]:
+        seen.append(URGENT.get())
+        return [[True]]
+
+    def read(urgent: bool) -> list[bool]:
+        URGENT.set(urgent)
+        return list(in_order([source, source], ahead=2))
+
+    for urgent in (True, False):
+        reader = threading.Thread(target=read, args=(urgent,))
+        reader.start()
+        reader.join(5)
+    assert seen == [True, True, False, False]
 
 
 def test_halves_on_429_then_climbs_back_after_the_cooldown():

@@ -16,6 +16,7 @@ import pytest
 from helpers import control, messages, metrics, run_tap, start_emulator, stop_emulator
 
 from tap_netsuite.scheduler import Read, Scheduler
+from tap_netsuite.tap import TapNetSuite
 
 STREAM_KEYS = {
     "customer": ("lastmodifieddate", "id"),
@@ -272,3 +273,49 @@ def test_reads_that_have_handed_over_all_their_pages_let_the_next_ones_begin():
     finally:
         scheduler.close()
     assert [page[0] for page in got] == [f"long-{p}" for p in range(50)] + [f"s{n}-0" for n in range(6)]
+
+
+def test_reads_of_everything_are_begun_before_reads_of_what_changed_and_handed_over_in_order():
+    """A nightly run's long reads are its whole tables: they begin first, one at a time here
+    (ahead=0), while the SDK still takes every read in its own order."""
+    begun: list[str] = []
+
+    def read(name: str, whole: bool) -> Read:
+        def open_it() -> tuple[str, list]:
+            begun.append(name)
+            return name, [[f"{name}-0"], [f"{name}-1"]]
+
+        return Read(name, None, None, open_it, whole=whole)
+
+    listed = [("changed0", False), ("changed1", False), ("whole2", True), ("changed3", False), ("whole4", True)]
+    scheduler = Scheduler([read(name, whole) for name, whole in listed], ahead=0, buffered=2)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(begun) < len(listed):
+            assert time.monotonic() < deadline, f"only {begun} began"
+            time.sleep(0.01)
+        got = []
+        for name, _ in listed:
+            opened, pages = scheduler.take(name, None, None)
+            assert opened == name
+            got.extend(page[0] for page in pages)
+        assert scheduler.finished
+    finally:
+        scheduler.close()
+    assert begun == ["whole2", "whole4", "changed0", "changed1", "changed3"]
+    assert got == [f"{name}-{n}" for name, _ in listed for n in (0, 1)]
+
+
+def test_whole_tables_and_streams_without_a_bookmark_are_listed_as_reads_of_everything(account):
+    catalog = TapNetSuite(config=account, parse_env_config=False).catalog_dict
+    for stream in catalog["streams"]:
+        if stream["tap_stream_id"] == "currency":
+            next(m for m in stream["metadata"] if m["breadcrumb"] == [])["metadata"]["selected"] = True
+    bookmark = {"replication_key": "lastmodifieddate", "replication_key_value": "2024-01-01T00:00:00+00:00"}
+    state = {"bookmarks": {"invoice": bookmark}}
+    tap = TapNetSuite(config=account, catalog=catalog, state=state, parse_env_config=False)
+    whole = {read.stream: read.whole for read in tap.planned_reads() if read.context is None}
+    assert whole["invoice"] is False  # bookmarked: looks only for what changed
+    assert whole["customer"] is True  # no bookmark yet: reads everything from start_date
+    assert whole["currency"] is True  # a whole table

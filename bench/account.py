@@ -229,7 +229,8 @@ def account(tmp: Path, scale: float, pool: int) -> None:
         print(
             f"pool={pool} nothing new      rows={again[0]:>7} seconds={again[1]:6.1f} requests={len(queries)} "
             f"(most for one table: {by_table.most_common(3)}) needs={need:.1f}s at the pool, "
-            f"measured/needs={again[1] / need:.2f} (first request reached the emulator {startup:.1f}s after launch) "
+            f"measured/needs={again[1] / need:.2f} (first request reached the emulator {startup:.1f}s after launch; "
+            f"from it, {(again[1] - startup) / need:.2f}) "
             f"429s={seen['throttled_429']} peak_rss={again[3]:.0f}MB",
             flush=True,
         )

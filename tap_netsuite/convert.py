@@ -107,17 +107,18 @@ class LocalToUtcText:
         """`convert` over a page's column. When every value's hour is remembered and takes the
         shortcut, in a few passes of C (slices, lookups, joins: no Python call per value);
         else with the remembered hour looked up in line, and `convert` for the rest."""
-        if None not in values and "" not in values:
-            ends = list(map(_UTC_ENDS.get, map(_MINUTES_AND_SECONDS_OF, values)))
-            if None not in ends:  # every value is YYYY-MM-DD HH:MM:SS, as far as :MM:SS
-                utc_hours = list(map(self._hours.get, map(_HOUR_OF, values)))
-                if None not in utc_hours and "" not in utc_hours:
-                    return list(map(operator.add, utc_hours, ends))
+        if None in values or "" in values:  # (a sparse column) None for those, the rest as a column
+            present = list(filter(None, values))
+            by_value = dict(zip(present, self.column(present), strict=True))
+            return list(map(by_value.get, values))
+        ends = list(map(_UTC_ENDS.get, map(_MINUTES_AND_SECONDS_OF, values)))
+        if None not in ends:  # every value is YYYY-MM-DD HH:MM:SS, as far as :MM:SS
+            utc_hours = list(map(self._hours.get, map(_HOUR_OF, values)))
+            if None not in utc_hours and "" not in utc_hours:
+                return list(map(operator.add, utc_hours, ends))
         convert, hours, utc_ends = self.convert, self._hours.get, _UTC_ENDS.get
         return [
-            None
-            if value is None or value == ""
-            else utc_hour + utc_end
+            utc_hour + utc_end
             if (utc_end := utc_ends(value[13:])) and (utc_hour := hours(value[:13]))
             else convert(value)
             for value in values
@@ -426,12 +427,10 @@ class _PageColumns:
                 self._columns.append((name, get, times.column, False))
             elif convert is _date:
                 self._columns.append((name, get, _dates, False))
+            elif convert is _boolean:
+                self._columns.append((name, get, _booleans, False))
             else:
-                in_c: dict[t.Callable[[str], t.Any], t.Callable[[str], t.Any]] = {
-                    _number: Decimal,
-                    _boolean: _BOOLEANS.__getitem__,
-                }
-                mapped = in_c.get(convert, convert)
+                mapped = Decimal if convert is _number else convert
                 self._columns.append((name, get, functools.partial(_typed, mapped, convert), False))
         self._clean_columns = [column for column in self._columns if not column[3]]
 
@@ -483,12 +482,21 @@ class _PageDecoder:
 
 
 _BOOLEANS = {"T": True, "F": False}
+_BOOLEANS_OR_NULL: dict[str | None, bool | None] = {"T": True, "F": False, None: None}
 _NOT_EMPTY = t.Annotated[str, msgspec.Meta(min_length=1)]
 
 
 def _strings(values: list) -> list | None:
     """A string column with "" as None; None when there is no "" (the records keep it as it is)."""
     return [None if value == "" else value for value in values] if "" in values else None
+
+
+def _booleans(values: list) -> list:
+    """A checkbox column, null left null, in one pass of C; else (a "" or another value) by `_typed`."""
+    try:
+        return list(map(_BOOLEANS_OR_NULL.__getitem__, values))
+    except KeyError:
+        return _typed(_BOOLEANS.__getitem__, _boolean, values)
 
 
 def _dates(values: list) -> list | None:

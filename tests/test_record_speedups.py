@@ -94,6 +94,7 @@ TRICKY = [
     {**ROW, "id": "11", "foreigntotal": "1.50", "exchangerate": "-1.2345E-10", "entity": "18446744073709551616"},
     {**ROW, "id": "12", "foreigntotal": "NaN", "exchangerate": "1_000.5"},  # Decimal() reads these
     {**ROW, "id": "13", "trandate": "20260308"},  # a date that is read, but not as it is written
+    {**ROW, "id": "14", "isinactive": None, "trandate": None},  # null beside values in C's pass
 ]
 # Values msgspec does not read as int() or Decimal() do: the typed decoder refuses the page,
 # which is converted row by row, as before the typed decoder read integers and numbers.

@@ -415,24 +415,23 @@ class _PageColumns:
         has_numbers = any(kinds[name] == in_decoder[_number] for name, _ in columns)
         typed, clean = _typed_page(self.row_type), _typed_page(self.clean_row_type)
         self.decoder = _PageDecoder(typed, clean, has_numbers=has_numbers)
-        # (name, its getter, the page's column converted (None: unchanged), a string column?)
-        self._columns = []
+        self._columns = []  # (name, its getter, the page's column converted: None when unchanged)
         for name, convert in columns:
             get = operator.attrgetter(name)
             if kinds[name] is not None:
                 continue
             if convert is str:
-                self._columns.append((name, get, _strings, True))
+                self._columns.append((name, get, _strings))
             elif convert == times.convert:
-                self._columns.append((name, get, times.column, False))
+                self._columns.append((name, get, times.column))
             elif convert is _date:
-                self._columns.append((name, get, _dates, False))
+                self._columns.append((name, get, _dates))
             elif convert is _boolean:
-                self._columns.append((name, get, _booleans, False))
+                self._columns.append((name, get, _booleans))
             else:
                 mapped = Decimal if convert is _number else convert
-                self._columns.append((name, get, functools.partial(_typed, mapped, convert), False))
-        self._clean_columns = [column for column in self._columns if not column[3]]
+                self._columns.append((name, get, functools.partial(_typed, mapped, convert)))
+        self._clean_columns = [column for column in self._columns if column[2] is not _strings]
 
     def records(self, rows: list) -> list[dict]:
         return list(map(msgspec.structs.asdict, self.converted(rows)))
@@ -442,7 +441,7 @@ class _PageColumns:
         any is set: a column that fails leaves the rows as decoded, for the row-by-row way."""
         # Clean rows hold no empty text (see `_PageDecoder`): their string columns stay as they are.
         to_convert = self._clean_columns if type(rows[0]) is self.clean_row_type else self._columns
-        columns = [(name, column(list(map(get, rows)))) for name, get, column, _ in to_convert]
+        columns = [(name, column(list(map(get, rows)))) for name, get, column in to_convert]
         for name, values in columns:
             if values is not None:
                 _consume(map(setattr, rows, itertools.repeat(name), values))

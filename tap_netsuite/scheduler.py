@@ -8,9 +8,9 @@ selected stream and partition: a `Read`); `Scheduler` begins those that read eve
 (`Read.whole`: whole tables, streams without a bookmark), then those that only look for what
 changed, each kind in that order, each in a thread of its own that reads its pages
 (`paging.read_pages`, through the one tap-wide limiter) into a small queue, while fewer than
-`1 + ahead` are reading. A read that has put all its
-pages in its queue (a small table) is no longer reading, and the next read begins; when the
-SDK reaches a stream, `take` hands over that read's queue. A stream of ten rows thus costs no
+`1 + ahead` are reading. A read that has put all its pages in its queue (a small table) is no
+longer reading, and the next read begins; when the SDK reaches a stream, `take` hands over that
+read's queue. A stream of ten rows thus costs no
 time of its own: its plan and its page were read while the streams before it were written,
 and a long stream being written does not hold back the small ones after it. Reads of
 everything go first because they are the long ones in a nightly run that finds little new:
@@ -163,7 +163,7 @@ class Scheduler:
     def finished(self) -> bool:
         """Every read begun and handed over (or passed over): a new sync needs a new list."""
         with self._lock:
-            return not self._started and all(n in self._begun or n < self._passed for n in self._order)
+            return not self._started and next(self._not_begun(), None) is None
 
     def start(self) -> None:
         """Begin the first reads, before the SDK writes anything."""
@@ -175,9 +175,13 @@ class Scheduler:
         the next one begins at once, so that a run's small streams are all read while a long
         one is written, not only the `ahead` after it. (Called by a read's thread as it ends.)"""
         with self._lock:
-            waiting = (n for n in self._order if n not in self._begun and n >= self._passed)
+            waiting = self._not_begun()
             while not self._closed and self._reading() <= self.ahead and (n := next(waiting, None)) is not None:
                 self._begin(n)
+
+    def _not_begun(self) -> t.Iterator[int]:
+        """The reads still to begin, in the order they are begun (under the lock)."""
+        return (n for n in self._order if n not in self._begun and n >= self._passed)
 
     def _reading(self) -> int:
         return sum(r.reading for r in (*self._started.values(), *self._handed))

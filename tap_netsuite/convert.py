@@ -54,6 +54,7 @@ _T_HOURS = [f"T{hour:02}" for hour in range(24)]  # "YYYY-MM-DD" + "THH": UTC ho
 _ONE_DAY = dt.timedelta(days=1)
 _HOUR_OF = operator.itemgetter(slice(0, 13))  # "YYYY-MM-DD HH" of a value
 _MINUTES_AND_SECONDS_OF = operator.itemgetter(slice(13, None))  # its ":MM:SS"
+_NONES = itertools.repeat(None)  # to compare a column with, value by value, in C
 
 
 class LocalToUtcText:
@@ -113,7 +114,13 @@ class LocalToUtcText:
             return list(map(by_value.get, values))
         ends = list(map(_UTC_ENDS.get, map(_MINUTES_AND_SECONDS_OF, values)))
         if None not in ends:  # every value is YYYY-MM-DD HH:MM:SS, as far as :MM:SS
-            utc_hours = list(map(self._hours.get, map(_HOUR_OF, values)))
+            local_hours = list(map(_HOUR_OF, values))
+            utc_hours = list(map(self._hours.get, local_hours))
+            if None in utc_hours:  # hours not met before (a page read by id meets new days): learnt, looked up again
+                for hour in set(itertools.compress(local_hours, map(operator.is_, utc_hours, _NONES))):
+                    if hour not in self._hours:
+                        self._learn(hour)
+                utc_hours = list(map(self._hours.get, local_hours))
             if None not in utc_hours and "" not in utc_hours:
                 return list(map(operator.add, utc_hours, ends))
         convert, hours, utc_ends = self.convert, self._hours.get, _UTC_ENDS.get

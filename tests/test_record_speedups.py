@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import typing as t
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -326,6 +327,32 @@ def test_days_learnt_at_once_give_what_the_exact_way_gives_all_year(zone):
     values = [(start + dt.timedelta(minutes=37 * i)).strftime("%Y-%m-%d %H:%M:%S") for i in range(366 * 24 * 60 // 37)]
     assert times.column(values) == [local_to_utc(value, zone).isoformat() for value in values]
     assert times.column([None, "", *values[:5]]) == [None, None, *(times.convert(value) for value in values[:5])]
+
+
+def test_a_column_of_days_not_met_before_is_learnt_then_converted_as_a_column(monkeypatch):
+    # A page read by id (a whole table, transactions by id) meets its created dates in no order:
+    # each page brings days not seen yet. They are learnt first, not converted value by value.
+    times = LocalToUtcText(LA)
+    rng = random.Random(7)
+    values = [
+        (dt.datetime(2021, 1, 1) + dt.timedelta(seconds=rng.randrange(3 * 365 * 86400))).strftime("%Y-%m-%d %H:%M:%S")
+        for _ in range(1000)
+    ]
+    exact = [local_to_utc(value, LA).isoformat() for value in values]
+    one_by_one: list[str] = []
+
+    def convert(value: str) -> str:
+        one_by_one.append(value)
+        return LocalToUtcText.convert(times, value)
+
+    monkeypatch.setattr(times, "convert", convert)
+    assert times.column(values) == exact
+    assert one_by_one == []
+    kolkata = LocalToUtcText(ZoneInfo("Asia/Kolkata"))  # half an hour from UTC: the exact way, value by value
+    assert kolkata.column(values[:5]) == [local_to_utc(value, kolkata.zone).isoformat() for value in values[:5]]
+    monkeypatch.setattr(LocalToUtcText, "HOURS_KEPT", 100)  # forgotten while a column is learnt: still exact
+    forgetful = LocalToUtcText(LA)
+    assert forgetful.column(values) == exact
 
 
 def test_a_plain_day_is_learnt_whole_and_a_day_with_a_change_hour_by_hour():

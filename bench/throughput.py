@@ -196,7 +196,9 @@ def cpu(tmp: Path, invoices: int) -> None:
         output = tmp / "tap-output.jsonl"
         tap = measure(tap_command(tmp, emulator.config, 1), save=output)
         print(line("cpu: tap, zero latency", *tap, None, None), flush=True)
-        print(floor_line(emulator.config, emulator.metrics()["queries"], output, tap), flush=True)
+        queries = emulator.metrics()["queries"]
+        print(floor_line(emulator.config, queries, output, tap), flush=True)
+        print(page_work_line(tmp, emulator.config, queries), flush=True)
     finally:
         emulator.stop()
 
@@ -212,6 +214,24 @@ def floor_line(config: dict, queries: list[dict], output: Path, tap: tuple) -> s
     return (
         f"cpu: floor (msgspec decode of the same {len(answered)} pages, the same {records} lines written) "
         f"cpu_us_per_record={1e6 * per_record:.2f}; tap / floor = {tap_per_record / max(per_record, 1e-12):.1f}"
+    )
+
+
+def page_work_line(tmp: Path, config: dict, queries: list[dict]) -> str:
+    """The tap's own page work alone (bench/floor.py's page_work_cpu) on its invoice pages."""
+    from floor import page_work_cpu  # a script beside this one (floor_line put it on the path)
+
+    catalog = json.loads((tmp / "catalog.json").read_text())
+    stream = next(s for s in catalog["streams"] if s["tap_stream_id"] == "invoice")
+    left_out = {tuple(e["breadcrumb"]) for e in stream["metadata"] if e["metadata"].get("selected") is False}
+    properties = {k: v for k, v in stream["schema"]["properties"].items() if ("properties", k) not in left_out}
+    # The sync's pages: not the plan's, nor discovery's probes (ROWNUM <= 1, columns as NetSuite renders them).
+    pages = [q for q in queries if q["status"] == 200 and q["q"].startswith("SELECT id, ") and "ROWNUM" not in q["q"]]
+    rows, seconds, plain = page_work_cpu(config, pages, properties)
+    return (
+        f"cpu: the tap's page work alone (typed decode, conversion, encoding of the same {rows} rows; no "
+        f"request, SDK or thread) cpu_us_per_record={1e6 * seconds / max(rows, 1):.2f}; "
+        f"page work / msgspec's plain decode of those pages = {seconds / max(plain, 1e-12):.1f}"
     )
 
 

@@ -22,6 +22,9 @@ sum of their modelled times / pool). Each run prints rows/s, ceiling, ratio, req
 peak RSS and CPU per record, and CPU per record against the floor (bench/floor.py: the same
 pages decoded by msgspec alone and the same lines written pre-encoded, measured in the same run),
 and the tap's and the emulator's CPU in cores: together near the machine's cores, CPU is the limit.
+Beside them, the tap's page work alone on the two large streams' pages (bench/floor.py's
+page_work_cpu: typed decode, conversion, encoding; no request, SDK or thread), against msgspec's
+plain decode of the same pages: how much of the ratio NetSuite's text values cost by themselves.
 Discovery of the account prints its requests and seconds.
 """
 
@@ -41,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throughput
-from floor import floor_cpu  # a script beside this one
+from floor import floor_cpu, page_work_cpu  # a script beside this one
 from throughput import measure
 
 # Line streams: measured at size by bench/lines.py, not part of this account.
@@ -55,6 +58,7 @@ BASE_MS, ROW_MS = 250.0, 0.25
 PAGE = 1000
 TIMELINE = "--timeline" in sys.argv  # also print when each request of the nothing-new sync reached the emulator
 STREAMS = 40
+LARGE_STREAMS = ("invoice", "transaction")  # most of a first sync's rows
 # Small custom queries, added until the account has STREAMS streams (read whole, by their key).
 SMALL_QUERIES = [
     {"name": f"q_{table}", "query": f"SELECT id, name FROM {table}", "primary_keys": ["id"]}
@@ -179,6 +183,28 @@ def sync_line(name: str, result: tuple, seen: dict, ideal: float, floor: tuple |
     return text
 
 
+def page_work_line(catalog: Path, config: dict, queries: list[dict]) -> str:
+    """The tap's own work on the pages of the two large streams (most of the rows), alone: typed
+    decode, conversion, encoding (bench/floor.py's page_work_cpu), over msgspec's plain decode."""
+    from tap_netsuite.suiteql import select_list
+
+    rows, seconds, plain = 0, 0.0, 0.0
+    for stream in json.loads(catalog.read_text())["streams"]:
+        if stream["tap_stream_id"] not in LARGE_STREAMS:
+            continue
+        left_out = {tuple(e["breadcrumb"]) for e in stream["metadata"] if e["metadata"].get("selected") is False}
+        properties = {k: v for k, v in stream["schema"]["properties"].items() if ("properties", k) not in left_out}
+        start = f"SELECT {select_list(properties)} FROM "
+        pages = [q for q in queries if q["status"] == 200 and q["q"].startswith(start) and "ROWNUM" not in q["q"]]
+        counted = page_work_cpu(config, pages, properties)
+        rows, seconds, plain = rows + counted[0], seconds + counted[1], plain + counted[2]
+    return (
+        f"  page work alone ({', '.join(LARGE_STREAMS)}: {rows} rows typed, converted, encoded; no request, SDK or "
+        f"thread) cpu_us_per_record={1e6 * seconds / max(rows, 1):.2f}, {seconds / max(plain, 1e-12):.1f} x "
+        "msgspec's plain decode of the same pages"
+    )
+
+
 def account(tmp: Path, scale: float, pool: int) -> None:
     emulator = Emulator(tmp, scale, pool)
     try:
@@ -194,9 +220,10 @@ def account(tmp: Path, scale: float, pool: int) -> None:
         emulator_cpu = emulator.cpu_seconds() - emulator_cpu
         seen = emulator.metrics()
         reads = rows_by_read(output)
-        # The floor reads the same pages again at zero latency (only its CPU counts), then the model returns.
+        # The floor and the page work read the pages again at zero latency (only CPU counts); then the model returns.
         emulator.configure({"latency_base_ms": 0.0, "latency_per_row_ms": 0.0})
         floor = floor_cpu(emulator.config, [q for q in seen["queries"] if q["status"] == 200], output)
+        page_work = page_work_line(catalog, emulator.config, seen["queries"])
         emulator.configure({"latency_base_ms": BASE_MS, "latency_per_row_ms": ROW_MS})
         label = f"pool={pool} first sync"
         print(sync_line(label, first, seen, ideal_s(reads, pool), floor), flush=True)
@@ -206,6 +233,7 @@ def account(tmp: Path, scale: float, pool: int) -> None:
             f"on {os.cpu_count()} cores",
             flush=True,
         )
+        print(page_work, flush=True)
         sizes = sorted(((rows, stream) for (stream, _), rows in reads.items()), reverse=True)
         print(f"  {streams} streams, {len(reads)} reads with rows; largest: {sizes[:3]}", flush=True)
 

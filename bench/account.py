@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throughput
-from floor import floor_cpu, page_work_cpu  # a script beside this one
+from floor import floor_cpu, page_work_cpu, selected_properties  # a script beside this one
 from throughput import measure
 
 # Line streams: measured at size by bench/lines.py, not part of this account.
@@ -192,8 +192,7 @@ def page_work_line(catalog: Path, config: dict, queries: list[dict]) -> str:
     for stream in json.loads(catalog.read_text())["streams"]:
         if stream["tap_stream_id"] not in LARGE_STREAMS:
             continue
-        left_out = {tuple(e["breadcrumb"]) for e in stream["metadata"] if e["metadata"].get("selected") is False}
-        properties = {k: v for k, v in stream["schema"]["properties"].items() if ("properties", k) not in left_out}
+        properties = selected_properties(stream)
         start = f"SELECT {select_list(properties)} FROM "
         pages = [q for q in queries if q["status"] == 200 and q["q"].startswith(start) and "ROWNUM" not in q["q"]]
         counted = page_work_cpu(config, pages, properties)

@@ -76,6 +76,12 @@ def floor_cpu(config: dict, queries: list[dict], output: Path, out: t.BinaryIO |
     return records, cpu
 
 
+def selected_properties(stream: dict) -> dict:
+    """A catalog stream's properties, less those its metadata deselects: the columns the tap reads."""
+    left_out = {tuple(e["breadcrumb"]) for e in stream["metadata"] if e["metadata"].get("selected") is False}
+    return {k: v for k, v in stream["schema"]["properties"].items() if ("properties", k) not in left_out}
+
+
 def page_work_cpu(config: dict, queries: list[dict], properties: dict) -> tuple[int, float, float]:
     """(rows, CPU seconds, CPU seconds of msgspec's plain decoding) for the tap's own work on each
     page, alone: decoding it into typed rows (`RecordConverter.page_decoder`), converting them

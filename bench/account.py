@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throughput
-from floor import floor_cpu, page_work_cpu, selected_properties  # a script beside this one
+from floor import floor_cpu, page_work_cpu, selected_properties, stream_pages  # a script beside this one
 from throughput import measure
 
 # Line streams: measured at size by bench/lines.py, not part of this account.
@@ -186,16 +186,12 @@ def sync_line(name: str, result: tuple, seen: dict, ideal: float, floor: tuple |
 def page_work_line(catalog: Path, config: dict, queries: list[dict]) -> str:
     """The tap's own work on the pages of the two large streams (most of the rows), alone: typed
     decode, conversion, encoding (bench/floor.py's page_work_cpu), over msgspec's plain decode."""
-    from tap_netsuite.suiteql import select_list
-
     rows, seconds, plain = 0, 0.0, 0.0
     for stream in json.loads(catalog.read_text())["streams"]:
         if stream["tap_stream_id"] not in LARGE_STREAMS:
             continue
         properties = selected_properties(stream)
-        start = f"SELECT {select_list(properties)} FROM "
-        pages = [q for q in queries if q["status"] == 200 and q["q"].startswith(start) and "ROWNUM" not in q["q"]]
-        counted = page_work_cpu(config, pages, properties)
+        counted = page_work_cpu(config, stream_pages(queries, properties), properties)
         rows, seconds, plain = rows + counted[0], seconds + counted[1], plain + counted[2]
     return (
         f"  page work alone ({', '.join(LARGE_STREAMS)}: {rows} rows typed, converted, encoded; no request, SDK or "

@@ -82,6 +82,15 @@ def selected_properties(stream: dict) -> dict:
     return {k: v for k, v in stream["schema"]["properties"].items() if ("properties", k) not in left_out}
 
 
+def stream_pages(queries: list[dict], properties: dict) -> list[dict]:
+    """The answered page queries of the stream whose columns are `properties`: not its plan's,
+    nor discovery's probes (ROWNUM <= 1, columns as NetSuite renders them)."""
+    from tap_netsuite.suiteql import select_list
+
+    start = f"SELECT {select_list(properties)} FROM "
+    return [q for q in queries if q["status"] == 200 and q["q"].startswith(start) and "ROWNUM" not in q["q"]]
+
+
 def page_work_cpu(config: dict, queries: list[dict], properties: dict) -> tuple[int, float, float]:
     """(rows, CPU seconds, CPU seconds of msgspec's plain decoding) for the tap's own work on each
     page, alone: decoding it into typed rows (`RecordConverter.page_decoder`), converting them

@@ -219,14 +219,12 @@ def floor_line(config: dict, queries: list[dict], output: Path, tap: tuple) -> s
 
 def page_work_line(tmp: Path, config: dict, queries: list[dict]) -> str:
     """The tap's own page work alone (bench/floor.py's page_work_cpu) on its invoice pages."""
-    from floor import page_work_cpu, selected_properties  # a script beside this one (floor_line put it on the path)
+    from floor import page_work_cpu, selected_properties, stream_pages  # beside this one (put on the path)
 
     catalog = json.loads((tmp / "catalog.json").read_text())
     stream = next(s for s in catalog["streams"] if s["tap_stream_id"] == "invoice")
     properties = selected_properties(stream)
-    # The sync's pages: not the plan's, nor discovery's probes (ROWNUM <= 1, columns as NetSuite renders them).
-    pages = [q for q in queries if q["status"] == 200 and q["q"].startswith("SELECT id, ") and "ROWNUM" not in q["q"]]
-    rows, seconds, plain = page_work_cpu(config, pages, properties)
+    rows, seconds, plain = page_work_cpu(config, stream_pages(queries, properties), properties)
     return (
         f"cpu: the tap's page work alone (typed decode, conversion, encoding of the same {rows} rows; no "
         f"request, SDK or thread) cpu_us_per_record={1e6 * seconds / max(rows, 1):.2f}; "
